@@ -1,0 +1,44 @@
+import type { ErrorCode } from '@apps-api/contract';
+
+export interface ValidationIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * A failure the API explains to its caller. It carries a code and a message, never an HTTP
+ * status: `http-errors.ts` is the one place that turns codes into statuses.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: { issues?: ValidationIssue[] } & Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const APP_ROUTE_INVALID_MESSAGE = 'Invalid app configuration';
+export const INVALID_MESSAGE = 'Invalid parameters';
+
+export const invalidParameters = (issues: ValidationIssue[], message = INVALID_MESSAGE) =>
+  new DomainError('invalid_parameters', message, { issues });
+export const noKeyProvided = () => new DomainError('no_key_provided', 'No key provided');
+export const invalidApiKey = () => new DomainError('invalid_apikey', 'Invalid API key');
+export const orgAccessDenied = () =>
+  new DomainError('org_access_denied', 'You do not have access to this organization');
+export const insufficientAppPermissions = () =>
+  new DomainError('insufficient_permissions', 'Insufficient permissions to manage app');
+export const insufficientPermissions = () => new DomainError('insufficient_permissions', 'Insufficient permissions');
+export const appNotFound = () => new DomainError('app_not_found', 'App not found');
+export const appIdTaken = () => new DomainError('app_id_taken', 'Custom ID already in use');
+export const routeNotFound = () => new DomainError('not_found', 'Not found');
+export const unsupportedMediaType = () =>
+  new DomainError('unsupported_media_type', 'Unsupported content type: send the body as application/json');
+export const payloadTooLarge = () =>
+  new DomainError('payload_too_large', 'Request body too large: the limit is 100 kB');
+export const serviceUnavailable = () =>
+  new DomainError('service_unavailable', 'Service unavailable: the database cannot be reached, retry later');
+export const internalError = () => new DomainError('internal_error', 'Internal error');

@@ -1,0 +1,37 @@
+import type { NextFunction, Request, Response } from 'express';
+import { type Logger, pino } from 'pino';
+
+export type { Logger };
+
+/**
+ * JSON logs on stdout. Headers are never logged (they carry keys); as a second guard any
+ * field that could hold one is redacted.
+ */
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: undefined,
+    redact: {
+      paths: ['key', 'apiKey', 'api_key', 'secret', '*.authorization', '*.capgkey', '*["x-api-key"]'],
+      censor: '[redacted]',
+    },
+  });
+}
+
+/** One line per request: method, path, status, duration and request id; no headers, no body. */
+export function accessLog(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      if (!logger.isLevelEnabled('info')) return;
+      logger.info({
+        request_id: req.ctx.requestId,
+        method: req.method,
+        path: req.path,
+        status: res.statusCode,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+      });
+    });
+    next();
+  };
+}

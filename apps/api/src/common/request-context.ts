@@ -1,0 +1,45 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { NextFunction, Request, Response } from 'express';
+import type { Orm } from '../db/orm.js';
+import type { Principal } from './rights.js';
+import { serviceUnavailable } from './errors.js';
+
+export interface RequestContext {
+  requestId: string;
+  /** This request's own EntityManager fork; set on routes that use the database. */
+  em?: EntityManager;
+  principal?: Principal;
+}
+
+declare global {
+  namespace Express {
+    interface Request {
+      ctx: RequestContext;
+    }
+  }
+}
+
+/** Lifecycle of the process, read by /readyz and by every database route. */
+export interface Runtime {
+  state: 'starting' | 'ready' | 'draining';
+  orm?: Orm;
+}
+
+/** Gives the request its own EntityManager, or 503 while the service is not ready. */
+export function withEntityManager(runtime: Runtime) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (runtime.state !== 'ready' || !runtime.orm) return next(serviceUnavailable());
+    req.ctx.em = runtime.orm.em.fork() as EntityManager;
+    next();
+  };
+}
+
+export function emOf(req: { ctx: RequestContext }): EntityManager {
+  if (!req.ctx.em) throw new Error('No EntityManager on this route');
+  return req.ctx.em;
+}
+
+export function principalOf(req: { ctx: RequestContext }): Principal {
+  if (!req.ctx.principal) throw new Error('No principal on this route');
+  return req.ctx.principal;
+}

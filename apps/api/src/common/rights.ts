@@ -1,0 +1,43 @@
+import type { KeyMode } from '../modules/apikey/apikey.entity.js';
+import type { Role } from '../modules/org/org.entity.js';
+
+/** Roles rank read < upload < write < admin < super_admin. */
+export const ROLE_RANK: Record<Role, number> = { read: 0, upload: 1, write: 2, admin: 3, super_admin: 4 };
+const MODE_CAP: Record<KeyMode, number> = { read: 0, upload: 1, write: 2, all: Number.POSITIVE_INFINITY };
+const NONE = -1;
+
+/** Who is calling: the key, its owner and what the owner holds. Built once per request. */
+export interface Principal {
+  keyId: string;
+  userId: string;
+  mode: KeyMode;
+  limitedToOrgs: string[];
+  /** Lower-cased. */
+  limitedToApps: string[];
+  expiresAt: Date | null;
+  roles: ReadonlyMap<string, Role>;
+}
+
+/**
+ * The key's effective right on an org (SPEC §3): the lower of the user's role there and the key's
+ * mode, and nothing outside `limited_to_orgs`. -1 means no access at all.
+ */
+export function rankIn(principal: Principal, orgId: string): number {
+  if (principal.limitedToOrgs.length > 0 && !principal.limitedToOrgs.includes(orgId)) return NONE;
+  const role = principal.roles.get(orgId);
+  if (!role) return NONE;
+  return Math.min(ROLE_RANK[role], MODE_CAP[principal.mode]);
+}
+
+export function hasRole(principal: Principal, orgId: string, needed: Role): boolean {
+  return rankIn(principal, orgId) >= ROLE_RANK[needed];
+}
+
+/** Orgs the key may read, narrowed by its org limit. */
+export function readableOrgIds(principal: Principal): string[] {
+  return [...principal.roles.keys()].filter((orgId) => hasRole(principal, orgId, 'read'));
+}
+
+export function isAppInScope(principal: Principal, appIdKey: string): boolean {
+  return principal.limitedToApps.length === 0 || principal.limitedToApps.includes(appIdKey);
+}

@@ -1,0 +1,44 @@
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM, defineConfig } from '@mikro-orm/postgresql';
+import { ApiKey } from '../modules/apikey/apikey.entity.js';
+import { App } from '../modules/app/app.entity.js';
+import { Org, OrgMember } from '../modules/org/org.entity.js';
+import { User } from '../modules/user/user.entity.js';
+import { migrationsList } from './migrations/index.js';
+
+export const entities = [User, Org, OrgMember, ApiKey, App];
+
+export interface OrmOptions {
+  clientUrl: string;
+  /** Connections in the pool; 1 on the embedded database, which serves one connection at a time well. */
+  poolMax: number;
+}
+
+export function ormConfig({ clientUrl, poolMax }: OrmOptions) {
+  return defineConfig({
+    clientUrl,
+    entities,
+    extensions: [Migrator],
+    migrations: { migrationsList, snapshot: false, transactional: true, allOrNothing: true, silent: true },
+    pool: { min: 0, max: poolMax, idleTimeoutMillis: 30_000 },
+    // Requests must never hang on a dead database: fail fast and answer 503.
+    driverOptions: { acquireConnectionTimeout: 5_000, connection: { connectionTimeoutMillis: 5_000 } },
+    ensureDatabase: false,
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    debug: false,
+    discovery: { warnWhenNoEntities: false },
+  });
+}
+
+export type Orm = MikroORM;
+
+export function openOrm(options: OrmOptions): Promise<Orm> {
+  return MikroORM.init(ormConfig(options));
+}
+
+/** Applies every pending migration; returns the names applied. */
+export async function migrateUp(orm: Orm): Promise<string[]> {
+  const applied = await orm.getMigrator().up();
+  return applied.map((migration) => migration.name);
+}

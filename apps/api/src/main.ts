@@ -1,0 +1,92 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { createApp } from './app.js';
+import { createLogger } from './common/logger.js';
+import type { Runtime } from './common/request-context.js';
+import { ConfigError, loadConfig } from './config.js';
+import { type Database, openDatabase } from './db/database.js';
+import { EmbeddedDatabaseBusyError } from './db/embedded.js';
+import { migrateUp } from './db/orm.js';
+import { FIRST_START_EMAIL, FIRST_START_ORG, bootstrapIfEmpty } from './modules/admin/admin.service.js';
+
+const SHUTDOWN_DEADLINE_MS = 9_000;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const runtime: Runtime = { state: 'starting' };
+
+  // Listen first: /livez answers and /readyz says 503 while the database is being prepared.
+  const server: Server = createApp({ runtime, logger }).listen(config.PORT, config.HOST);
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    fail(`Cannot listen on ${config.HOST}:${config.PORT}: ${(error as Error).message}`);
+  }
+
+  let database: Database;
+  try {
+    database = await openDatabase(config, 'server');
+    if (config.MIGRATE_ON_START) {
+      const applied = await migrateUp(database.orm);
+      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    }
+  } catch (error) {
+    if (error instanceof EmbeddedDatabaseBusyError) fail(error.message);
+    logger.fatal({ err: error }, 'cannot open the database');
+    process.exit(1);
+  }
+
+  if (database.embedded) {
+    const created = await bootstrapIfEmpty(database.orm.em.fork());
+    if (created) {
+      process.stdout.write(
+        `\nFirst start: created user ${FIRST_START_EMAIL}, organization "${FIRST_START_ORG}" (${created.org_id})\n` +
+          `and an API key of mode "all". It is shown only this once; keep it:\n\n  ${created.api_key}\n\n`,
+      );
+    }
+  }
+
+  runtime.orm = database.orm;
+  runtime.state = 'ready';
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info({ url: `http://${config.HOST}:${port}`, embedded: database.embedded }, 'ready');
+
+  let stopping = false;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining');
+    runtime.state = 'draining';
+    setTimeout(() => {
+      logger.error('shutdown deadline passed; exiting with requests still open');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    // Stops accepting, lets in-flight requests finish, then closes idle keep-alive sockets.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await closed;
+    await database.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Fatal: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,93 @@
+import type { CreateAppBody, UpdateAppBody } from '@apps-api/contract';
+import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { appIdTaken, appNotFound, insufficientAppPermissions, orgAccessDenied } from '../../common/errors.js';
+import { type Principal, hasRole, isAppInScope, readableOrgIds } from '../../common/rights.js';
+import { App } from './app.entity.js';
+import { findAppByAppId, findAppPage } from './app.repository.js';
+
+interface UseCase {
+  em: EntityManager;
+  principal: Principal;
+}
+
+/** An app the key may read, or the same 404 whether it is missing or hidden. */
+async function loadVisibleApp(em: EntityManager, principal: Principal, appId: string): Promise<App> {
+  const app = await findAppByAppId(em, appId);
+  if (!app || !hasRole(principal, app.ownerOrg, 'read') || !isAppInScope(principal, app.appIdKey)) {
+    throw appNotFound();
+  }
+  return app;
+}
+
+export async function listApps({
+  em,
+  principal,
+  page,
+  limit,
+  orgId,
+}: UseCase & { page: number; limit: number; orgId?: string }) {
+  if (orgId !== undefined && !hasRole(principal, orgId, 'read')) throw orgAccessDenied();
+  const orgIds = orgId !== undefined ? [orgId] : readableOrgIds(principal);
+  const { apps, total } = await findAppPage(em, {
+    orgIds,
+    onlyAppIds: principal.limitedToApps,
+    offset: page * limit,
+    limit,
+  });
+  return { apps, total };
+}
+
+export function getApp({ em, principal, appId }: UseCase & { appId: string }): Promise<App> {
+  return loadVisibleApp(em, principal, appId);
+}
+
+export async function createApp({ em, principal, body }: UseCase & { body: CreateAppBody }): Promise<App> {
+  if (!hasRole(principal, body.owner_org, 'write')) throw orgAccessDenied();
+  // A key confined to some apps may touch only those, so it may not bring new ones into being.
+  if (principal.limitedToApps.length > 0) throw insufficientAppPermissions();
+
+  const app = em.create(App, {
+    appId: body.app_id,
+    appIdKey: body.app_id.toLowerCase(),
+    name: body.name,
+    iconUrl: body.icon ?? '',
+    ownerOrg: body.owner_org,
+    userId: principal.userId,
+  } as App);
+  try {
+    await em.flush();
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) throw appIdTaken();
+    // The org was deleted between the rights check and the insert.
+    if (error instanceof ForeignKeyConstraintViolationException) throw orgAccessDenied();
+    throw error;
+  }
+  return app;
+}
+
+export async function updateApp({
+  em,
+  principal,
+  appId,
+  body,
+}: UseCase & { appId: string; body: UpdateAppBody }): Promise<App> {
+  const app = await loadVisibleApp(em, principal, appId);
+  if (!hasRole(principal, app.ownerOrg, 'write')) throw insufficientAppPermissions();
+
+  if (body.name !== undefined) app.name = body.name;
+  if (body.icon !== undefined) app.iconUrl = body.icon ?? '';
+  if (body.retention !== undefined) app.retention = body.retention;
+  // Every update advances updated_at, even one that changes no value.
+  app.updatedAt = new Date(Math.max(Date.now(), app.updatedAt.getTime() + 1));
+  await em.flush();
+  return app;
+}
+
+export async function deleteApp({ em, principal, appId }: UseCase & { appId: string }): Promise<void> {
+  const app = await loadVisibleApp(em, principal, appId);
+  if (!hasRole(principal, app.ownerOrg, 'admin')) throw insufficientAppPermissions();
+  // Rows that belong to an app (bundles, channels, …) reference it with ON DELETE CASCADE, so
+  // this single statement removes them in the same transaction.
+  await em.transactional((tx) => tx.nativeDelete(App, { id: app.id }));
+}

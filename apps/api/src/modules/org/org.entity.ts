@@ -1,0 +1,34 @@
+import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { baseProperties } from '../../db/base.entity.js';
+import { User } from '../user/user.entity.js';
+
+export const ROLES = ['read', 'upload', 'write', 'admin', 'super_admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const Org = defineEntity({
+  name: 'Org',
+  tableName: 'orgs',
+  properties: {
+    ...baseProperties,
+    name: p.string().length(255),
+    managementEmail: p.string().length(320),
+    logo: p.text().nullable(),
+    createdBy: p.manyToOne(User).mapToPk().fieldName('created_by'),
+  },
+});
+
+export type Org = InferEntity<typeof Org>;
+
+export const OrgMember = defineEntity({
+  name: 'OrgMember',
+  tableName: 'org_members',
+  properties: {
+    orgId: p.manyToOne(Org).mapToPk().primary().fieldName('org_id'),
+    userId: p.manyToOne(User).mapToPk().primary().fieldName('user_id'),
+    role: p.enum([...ROLES]),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+  primaryKeys: ['orgId', 'userId'],
+});
+
+export type OrgMember = InferEntity<typeof OrgMember>;

@@ -1,0 +1,19 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { User } from './user.entity.js';
+
+/** E-mail addresses are compared case-insensitively and stored lower-cased. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function findUserByEmail(em: EntityManager, email: string): Promise<User | null> {
+  return em.findOne(User, { email: normalizeEmail(email) });
+}
+
+/** The user with that e-mail, created (unflushed) when new. */
+export async function findOrCreateUser(em: EntityManager, email: string): Promise<User> {
+  const existing = await findUserByEmail(em, email);
+  if (existing) return existing;
+  return em.create(User, { id: randomUUID(), email: normalizeEmail(email) } as User);
+}

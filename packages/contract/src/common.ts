@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { ErrorBody } from './errors.js';
+
+/**
+ * The three headers a key may arrive in, all optional at the schema level:
+ * the API answers 401 when none carries a key.
+ */
+export const AuthHeaders = z.object({
+  authorization: z.string().optional().describe('API key, raw or as `Bearer <key>`. Checked first.'),
+  capgkey: z.string().optional().describe('API key (Capgo CLI header). Checked second.'),
+  'x-api-key': z.string().optional().describe('API key. Checked last.'),
+});
+
+/** Error responses every authenticated route can give, whatever its input. */
+export const authErrorResponses = {
+  401: ErrorBody.describe('No key (`no_key_provided`) or an unknown, revoked or expired key (`invalid_apikey`).'),
+  429: ErrorBody.describe('Rate limit exceeded (`rate_limited`); see `Retry-After`.'),
+  500: ErrorBody.describe('Unexpected error (`internal_error`); the body never carries a stack trace.'),
+  503: ErrorBody.describe('Database unreachable (`service_unavailable`); retry later.'),
+} as const;
+
+/**
+ * An integer query parameter: digits only (no sign, exponent or blanks), then range-checked.
+ * Out-of-range values are rejected with 400, never clamped.
+ */
+export const integerQuery = (min: number, max: number) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' && /^-?\d{1,10}$/.test(value) ? Number(value) : value),
+    z
+      .number({ invalid_type_error: 'Expected an integer' })
+      .int('Expected an integer')
+      .min(min, `Must be at least ${min}`)
+      .max(max, `Must be at most ${max}`),
+  );
+
+export const StatusOk = z.object({ status: z.literal('ok') }).strict();

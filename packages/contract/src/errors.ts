@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** Every machine-readable error code the API can answer with (SPEC §4). */
+export const ERROR_CODES = [
+  'invalid_parameters',
+  'no_key_provided',
+  'invalid_apikey',
+  'org_access_denied',
+  'insufficient_permissions',
+  'app_not_found',
+  'app_id_taken',
+  'apikey_not_found',
+  'member_not_found',
+  'last_super_admin',
+  'not_found',
+  'unsupported_media_type',
+  'payload_too_large',
+  'rate_limited',
+  'internal_error',
+  'service_unavailable',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const ValidationIssue = z
+  .object({
+    path: z
+      .string()
+      .describe('Dotted path of the failing field inside the body, query or path ("" for the whole body).'),
+    message: z.string().describe('Why the value was rejected.'),
+  })
+  .describe('One failing field.');
+
+export const ErrorBody = z
+  .object({
+    status: z.literal('KO'),
+    error: z.string().min(1).describe('Human-readable message; stable for each code.'),
+    code: z.enum(ERROR_CODES).describe('Machine-readable snake_case code; branch on this, not on `error`.'),
+    details: z
+      .object({ issues: z.array(ValidationIssue).optional() })
+      .passthrough()
+      .optional()
+      .describe('Present on validation errors: `issues` names every failing field.'),
+    request_id: z.string().describe('Same value as the `x-request-id` response header.'),
+  })
+  .strict()
+  .describe('The one envelope of every error response.');
+
+export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -1,0 +1,18 @@
+import { initContract } from '@ts-rest/core';
+import { appContract } from './app.contract.js';
+import { healthContract } from './health.contract.js';
+
+export * from './app.contract.js';
+export * from './common.js';
+export * from './errors.js';
+export * from './health.contract.js';
+
+const c = initContract();
+
+/** The whole HTTP surface: one router per resource. */
+export const contract = c.router({
+  app: appContract,
+  health: healthContract,
+});
+
+export type Contract = typeof contract;
