@@ -1,0 +1,56 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import request from 'supertest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { createLogger } from '../../src/common/logger.js';
+import type { Runtime } from '../../src/common/request-context.js';
+import { type Orm, openOrm } from '../../src/db/orm.js';
+
+export interface Harness {
+  orm: Orm;
+  runtime: Runtime;
+  baseUrl: string;
+  /** supertest bound to the running server: real HTTP over loopback. */
+  http: () => request.Agent;
+  em: () => EntityManager;
+}
+
+/**
+ * Starts the real app on an ephemeral port against the run's database, once per test file.
+ * Use the returned object inside tests (it is filled in by beforeAll).
+ */
+export function useServer(): Harness {
+  const harness = {} as Harness;
+  let server: Server;
+  beforeAll(async () => {
+    harness.orm = await openOrm({ clientUrl: inject('databaseUrl'), poolMax: inject('embedded') ? 1 : 5 });
+    harness.runtime = { state: 'ready', orm: harness.orm };
+    const app = createApp({ runtime: harness.runtime, logger: createLogger('silent') });
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    harness.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    harness.http = () => request.agent(harness.baseUrl);
+    harness.em = () => harness.orm.em.fork() as EntityManager;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+    await harness.orm?.close();
+  });
+  return harness;
+}
+
+export const uniqueAppId = (prefix = 'com.test') => `${prefix}.a${randomBytes(6).toString('hex')}`;
+export const uniqueEmail = () => `user-${randomUUID()}@example.com`;
+
+export const requestIdOf = () => `test-${randomBytes(6).toString('hex')}`;
+
+export const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The SPEC §4 envelope, exactly. */
+export function errorEnvelope(code: string, error: string, requestId: string, details?: unknown) {
+  return { status: 'KO', error, code, ...(details === undefined ? {} : { details }), request_id: requestId };
+}
