@@ -14,7 +14,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
 /** The key from `authorization` (raw or Bearer), else `capgkey`, else `x-api-key`. */
 export function extractKey(headers: IncomingHttpHeaders): string | undefined {
   const authorization = headerValue(headers.authorization)
-    ?.replace(/^bearer\s+/i, '')
+    ?.replace(/^bearer(\s+|$)/i, '')
     .trim();
   return authorization || headerValue(headers.capgkey) || headerValue(headers['x-api-key']);
 }

@@ -1,3 +1,4 @@
+import type { App } from '@apps-api/contract';
 import type { Response } from 'supertest';
 import type { Harness } from './harness.js';
 import { requestIdOf } from './harness.js';
@@ -13,7 +14,12 @@ export interface Call {
 }
 
 /** One HTTP call with a known x-request-id, so error bodies can be asserted exactly. */
-export async function call(h: Harness, method: Method, path: string, options: Call = {}): Promise<Response & { rid: string }> {
+export async function call(
+  h: Harness,
+  method: Method,
+  path: string,
+  options: Call = {},
+): Promise<Response & { rid: string }> {
   const rid = options.requestId ?? requestIdOf();
   let req = h.http()[method](path).set('x-request-id', rid);
   if (options.key !== undefined) {
@@ -29,5 +35,5 @@ export async function call(h: Harness, method: Method, path: string, options: Ca
 export async function createAppVia(h: Harness, key: string, body: Record<string, unknown>) {
   const res = await call(h, 'post', '/app', { key, body });
   if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as Record<string, unknown> & { app_id: string; id: string };
+  return res.body as App;
 }
