@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runEntry, startServer } from './support/process.js';
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'apps-api-server-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('the server process on the embedded database', () => {
+  it('creates an admin key on the first start only, guards the data folder, and stops cleanly on SIGTERM', async () => {
+    const first = await startServer({ DATA_DIR: dataDir });
+    const key = first.output().match(/capgo_[0-9A-Za-z]{40}/)?.[0];
+    expect(key).toBeDefined();
+    const orgId = first.output().match(/organization "Default organization" \(([0-9a-f-]{36})\)/)?.[1];
+
+    const created = await fetch(`${first.baseUrl}/app`, {
+      method: 'POST',
+      headers: { authorization: key ?? '', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Persisted', app_id: 'com.embedded.app', owner_org: orgId }),
+    });
+    expect(created.status).toBe(201);
+
+    const busy = await runEntry('src/cli/admin.ts', ['revoke-key', '--id', '00000000-0000-4000-8000-000000000000'], {
+      DATA_DIR: dataDir,
+    });
+    expect(busy.code).toBe(1);
+    expect(busy.stdout).toBe('');
+    expect(busy.stderr).toContain('is in use by the server');
+
+    const stopped = await first.stop('SIGTERM');
+    expect(stopped.code).toBe(0);
+    expect(stopped.ms).toBeLessThan(10_000);
+
+    const second = await startServer({ DATA_DIR: dataDir });
+    expect(second.output()).not.toMatch(/capgo_[0-9A-Za-z]{40}/);
+    const fetched = await fetch(`${second.baseUrl}/app/com.embedded.app`, { headers: { 'x-api-key': key ?? '' } });
+    expect(fetched.status).toBe(200);
+    expect(((await fetched.json()) as { name: string }).name).toBe('Persisted');
+    expect((await second.stop('SIGINT')).code).toBe(0);
+  });
+
+  it('refuses a bad configuration, naming the variable', async () => {
+    const result = await runEntry('src/main.ts', [], { PORT: 'eighty', MIGRATE_ON_START: 'maybe', DATA_DIR: dataDir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('PORT: must be a port number');
+    expect(result.stderr).toContain('MIGRATE_ON_START: must be true or false');
+  });
+});
