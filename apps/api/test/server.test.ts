@@ -38,7 +38,7 @@ describe('the server process on the embedded database', () => {
     expect(fetched.status).toBe(200);
     expect(((await fetched.json()) as { name: string }).name).toBe('Persisted');
     expect((await second.stop('SIGINT')).code).toBe(0);
-  });
+  }, 240_000);
 
   it('refuses a bad configuration, naming the variable', async () => {
     const result = await runEntry('src/main.ts', [], { PORT: 'eighty', MIGRATE_ON_START: 'maybe', DATA_DIR: dataDir });

@@ -44,7 +44,7 @@ export function startServer(env: Record<string, string>): Promise<ServerProcess>
   });
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 90_000);
     child.stderr?.on('data', (chunk) => (output += chunk));
     child.stdout?.on('data', (chunk) => {
       output += chunk;
