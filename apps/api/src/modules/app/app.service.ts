@@ -3,6 +3,7 @@ import { ForeignKeyConstraintViolationException, UniqueConstraintViolationExcept
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { appIdTaken, appNotFound, insufficientAppPermissions, orgAccessDenied } from '../../common/errors.js';
 import { type Principal, hasRole, isAppInScope, readableOrgIds } from '../../common/rights.js';
+import { nextUpdatedAt } from '../../db/base.entity.js';
 import { App } from './app.entity.js';
 import { findAppByAppId, findAppPage } from './app.repository.js';
 
@@ -79,7 +80,7 @@ export async function updateApp({
   if (body.icon !== undefined) app.iconUrl = body.icon ?? '';
   if (body.retention !== undefined) app.retention = body.retention;
   // Every update advances updated_at, even one that changes no value.
-  app.updatedAt = new Date(Math.max(Date.now(), app.updatedAt.getTime() + 1));
+  app.updatedAt = nextUpdatedAt(app.updatedAt);
   await em.flush();
   return app;
 }
