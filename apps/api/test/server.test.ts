@@ -20,6 +20,14 @@ describe('the server process on the embedded database', () => {
       body: JSON.stringify({ name: 'Persisted', app_id: 'com.embedded.app', owner_org: orgId }),
     });
     expect(created.status).toBe(201);
+    const wrongKey = 'capgo_WrongKeyThatMustNeverBeLogged000000000';
+    for (const header of ['authorization', 'capgkey', 'x-api-key']) {
+      expect((await fetch(`${first.baseUrl}/app`, { headers: { [header]: wrongKey } })).status).toBe(401);
+    }
+    // Access logs are on (LOG_LEVEL=info) yet neither key reaches them: the key appears once, in the banner.
+    expect(first.output().split(key ?? '').length - 1).toBe(1);
+    expect(first.output()).not.toContain(wrongKey);
+    expect(first.output()).toContain('"path":"/app","status":401');
 
     const busy = await runEntry('src/cli/admin.ts', ['revoke-key', '--id', '00000000-0000-4000-8000-000000000000'], {
       DATA_DIR: dataDir,
