@@ -5,12 +5,19 @@ describe('AppId', () => {
   it.each(['com.demo.app', 'com.Demo.App', 'io.x_y.z-1', 'a1.b'])('accepts %s', (value) => {
     expect(AppId.safeParse(value).success).toBe(true);
   });
-  it.each(['com', 'com.', '.com.demo', 'com..demo', 'com.dé.app', 'com/demo', 'com.demo app', '_x.y', `a.${'b'.repeat(254)}`])(
-    'rejects %s',
-    (value) => {
-      expect(AppId.safeParse(value).success).toBe(false);
-    },
-  );
+  it.each([
+    'com',
+    'com.',
+    '.com.demo',
+    'com..demo',
+    'com.dé.app',
+    'com/demo',
+    'com.demo app',
+    '_x.y',
+    `a.${'b'.repeat(254)}`,
+  ])('rejects %s', (value) => {
+    expect(AppId.safeParse(value).success).toBe(false);
+  });
 });
 
 describe('ListAppsQuery', () => {
