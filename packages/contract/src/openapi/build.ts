@@ -126,7 +126,7 @@ export function buildOpenApiDocument(): OpenAPIObject {
         {
           url: '/',
           description:
-            'The instance serving this document (its `/openapi.json`); every deployment serves the same paths under its own URL.',
+            'The instance serving this document; every deployment serves the same paths under its own URL.',
         },
       ],
     },
