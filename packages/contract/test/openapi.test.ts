@@ -95,8 +95,8 @@ describe('the OpenAPI document', () => {
         expect(response.description, `${method} ${path} ${status}`).not.toMatch(/^\d+$/);
       }
     }
-    const app = (document.components?.schemas ?? {}).App as SchemaObject;
-    const retention = (app.properties ?? {}).retention as SchemaObject;
+    const app = document.components?.schemas?.App as SchemaObject | undefined;
+    const retention = (app?.properties?.retention ?? {}) as SchemaObject;
     expect(retention).toMatchObject({ type: 'integer', minimum: 0, maximum: 63113903 });
     expect(retention.description).toMatch(/in \*\*seconds\*\*/);
   });
