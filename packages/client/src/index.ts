@@ -22,7 +22,9 @@ type ApiName<Export> = Export extends `${infer Router}Api` ? Uncapitalize<Router
 
 /** One generated API per router of the contract: `client.app.listApps()`, `client.health.readyz()`, ... */
 export type Client = {
-  [Export in keyof Apis as Apis[Export] extends new (configuration?: Configuration) => BaseAPI
+  [Export in keyof Apis as Apis[Export] extends new (
+    configuration?: Configuration,
+  ) => BaseAPI
     ? ApiName<Export>
     : never]: Apis[Export] extends new (configuration?: Configuration) => infer Api ? Api : never;
 };
