@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { isAppRoute } from '@ts-rest/core';
+import { initContract, isAppRoute } from '@ts-rest/core';
 import type { OperationObject, ParameterObject, ResponseObject, SchemaObject } from 'openapi3-ts';
 import { describe, expect, it } from 'vitest';
-import { contract } from '../src/index.js';
+import { z } from 'zod';
+import * as contractModule from '../src/index.js';
+import { AuthHeaders, authErrorResponses, contract } from '../src/index.js';
 import { buildOpenApiDocument, serializeOpenApiDocument } from '../src/openapi/index.js';
 
 const document = buildOpenApiDocument();
@@ -99,5 +101,51 @@ describe('the OpenAPI document', () => {
     const retention = (app?.properties?.retention ?? {}) as SchemaObject;
     expect(retention).toMatchObject({ type: 'integer', minimum: 0, maximum: 63113903 });
     expect(retention.description).toMatch(/in \*\*seconds\*\*/);
+  });
+});
+
+describe('a router added to the contract', () => {
+  // What a new resource looks like: its own router with the key headers, an exported schema, the error envelope.
+  const Org = z.object({ id: z.string().uuid(), name: z.string() }).describe('An organization.');
+  const c = initContract();
+  const organization = c.router(
+    {
+      listOrganizations: {
+        method: 'GET',
+        path: '/organization',
+        summary: 'List organizations',
+        description: 'The organizations of the key.',
+        responses: { 200: z.object({ data: z.array(Org) }), ...authErrorResponses },
+      },
+    },
+    { baseHeaders: AuthHeaders, strictStatusCodes: true },
+  );
+  const extended = buildOpenApiDocument({
+    router: { ...contract, organization },
+    schemas: { ...contractModule, Org },
+  });
+
+  it('is emitted with no change to the emitter: operationId, tag, security, named schemas, ErrorBody', () => {
+    const operation = extended.paths['/organization']?.get as OperationObject;
+    expect(operation).toMatchObject({
+      operationId: 'listOrganizations',
+      tags: ['organization'],
+      security: KEY_SCHEMES,
+    });
+    expect(operation.parameters).toBeUndefined();
+    expect((operation.responses as Record<string, ResponseObject>)['200']?.content).toEqual({
+      'application/json': {
+        schema: {
+          type: 'object',
+          properties: { data: { type: 'array', items: { $ref: '#/components/schemas/Org' } } },
+          required: ['data'],
+        },
+      },
+    });
+    expect((operation.responses as Record<string, ResponseObject>)['401']?.content).toEqual({
+      'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } },
+    });
+    expect(extended.components?.schemas?.Org).toMatchObject({ title: 'Org', description: 'An organization.' });
+    expect(extended.tags?.map((tag) => tag.name)).toEqual([...Object.keys(contract), 'organization']);
   });
 });

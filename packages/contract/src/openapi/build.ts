@@ -1,4 +1,4 @@
-import { type AppRoute, type AppRouteResponse, isAppRouteOtherResponse } from '@ts-rest/core';
+import { type AppRoute, type AppRouteResponse, type AppRouter, isAppRouteOtherResponse } from '@ts-rest/core';
 import { generateOpenApi } from '@ts-rest/open-api';
 import type { OpenAPIObject, OperationObject, ParameterObject, ResponseObject, SchemaObject } from 'openapi3-ts';
 import { z } from 'zod';
@@ -92,22 +92,11 @@ function requestBodyOf(named: NamedSchemas, operation: OperationObject, route: A
   };
 }
 
-function hoistAll(named: NamedSchemas, document: OpenAPIObject): void {
-  for (const pathItem of Object.values(document.paths)) {
-    for (const operation of Object.values(pathItem as Record<string, OperationObject>)) {
-      for (const parameter of (operation.parameters ?? []) as ParameterObject[]) {
-        if (parameter.schema) parameter.schema = named.hoist(parameter.schema);
-      }
-      for (const media of Object.values((operation.requestBody as { content?: object })?.content ?? {})) {
-        media.schema = named.hoist(media.schema);
-      }
-      for (const response of Object.values(operation.responses as Record<string, ResponseObject>)) {
-        for (const media of Object.values(response.content ?? {})) {
-          if (media.schema) media.schema = named.hoist(media.schema);
-        }
-      }
-    }
-  }
+export interface BuildOptions {
+  /** The root router; one tag per top-level key. The contract by default. */
+  router?: AppRouter;
+  /** The schemas to name as components, by export name. The contract's exports by default. */
+  schemas?: Record<string, unknown>;
 }
 
 /**
@@ -115,18 +104,20 @@ function hoistAll(named: NamedSchemas, document: OpenAPIObject): void {
  * router keys, the three key headers as security schemes, `ErrorBody` as the one named error
  * schema. Deterministic: the same contract always gives the same document.
  */
-export function buildOpenApiDocument(): OpenAPIObject {
-  const named = new NamedSchemas(contractModule);
+export function buildOpenApiDocument({
+  router = contract,
+  schemas = contractModule,
+}: BuildOptions = {}): OpenAPIObject {
+  const named = new NamedSchemas(schemas);
   const generated = generateOpenApi(
-    contract,
+    router,
     {
       openapi: '3.0.3',
       info: { title: 'Apps API', version: API_VERSION, description: API_DESCRIPTION },
       servers: [
         {
           url: '/',
-          description:
-            'The instance serving this document; every deployment serves the same paths under its own URL.',
+          description: 'The instance serving this document; every deployment serves the same paths under its own URL.',
         },
       ],
     },
@@ -135,10 +126,10 @@ export function buildOpenApiDocument(): OpenAPIObject {
       operationMapper: (operation, route) => completeOperation(named, operation, route),
     },
   );
+  // ts-rest moved the titled schemas it met into components of its own; gather them with ours.
   for (const component of Object.values((generated.components?.schemas ?? {}) as Record<string, SchemaObject>)) {
     named.hoist(component);
   }
-  hoistAll(named, generated);
 
   const usedTags = new Set(
     Object.values(generated.paths).flatMap((item) =>
@@ -150,12 +141,12 @@ export function buildOpenApiDocument(): OpenAPIObject {
     openapi,
     info,
     servers,
-    tags: Object.keys(contract)
+    tags: Object.keys(router)
       .filter((tag) => usedTags.has(tag))
       .map((tag) => ({ name: tag, description: TAG_DESCRIPTIONS[tag] ?? `Operations of the \`${tag}\` router.` })),
     paths,
     components: {
-      schemas: Object.fromEntries(Object.entries(named.components).sort(([a], [b]) => a.localeCompare(b))),
+      schemas: Object.fromEntries(Object.entries(named.components).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
       securitySchemes: SECURITY_SCHEMES,
       headers: RESPONSE_HEADERS,
     },

@@ -1,4 +1,4 @@
-export { buildOpenApiDocument } from './build.js';
+export { type BuildOptions, buildOpenApiDocument } from './build.js';
 
 /** The committed form of the document: two-space JSON with a trailing newline. */
 export function serializeOpenApiDocument(document: object): string {
