@@ -8,6 +8,8 @@ import { type Logger, accessLog } from './common/logger.js';
 import { type Runtime, withEntityManager } from './common/request-context.js';
 import { requestId } from './common/request-id.js';
 import { appRoutes } from './modules/app/app.routes.js';
+import { DOCS_ASSETS_PATH, docsAssets } from './modules/docs/docs.page.js';
+import { docsRoutes } from './modules/docs/docs.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 
 export interface AppDeps {
@@ -31,6 +33,11 @@ export function createApp({ runtime, logger }: AppDeps): Express {
     logInitialization: false,
     requestValidationErrorHandler: passValidationErrors,
   });
+  createExpressEndpoints(contract.docs, docsRoutes, app, {
+    logInitialization: false,
+    requestValidationErrorHandler: passValidationErrors,
+  });
+  app.use(DOCS_ASSETS_PATH, docsAssets);
   createExpressEndpoints(contract.app, appRoutes, app, {
     logInitialization: false,
     globalMiddleware: [withEntityManager(runtime), authenticate, jsonBody],

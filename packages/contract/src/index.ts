@@ -1,9 +1,11 @@
 import { initContract } from '@ts-rest/core';
 import { appContract } from './app.contract.js';
+import { docsContract } from './docs.contract.js';
 import { healthContract } from './health.contract.js';
 
 export * from './app.contract.js';
 export * from './common.js';
+export * from './docs.contract.js';
 export * from './errors.js';
 export * from './health.contract.js';
 
@@ -13,6 +15,7 @@ const c = initContract();
 export const contract = c.router({
   app: appContract,
   health: healthContract,
+  docs: docsContract,
 });
 
 export type Contract = typeof contract;

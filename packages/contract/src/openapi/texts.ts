@@ -1,0 +1,68 @@
+import type { HeaderObject, ReferenceObject, SecuritySchemeObject } from 'openapi3-ts';
+
+/** The version of the HTTP API described; bump it with any change a client can notice. */
+export const API_VERSION = '0.1.0';
+
+export const API_DESCRIPTION = `A self-hostable management API for Capacitor apps, wire-compatible with Capgo's public App API.
+
+**Keys.** Send an API key in \`authorization\` (raw, or \`Bearer <key>\`), \`capgkey\` or \`x-api-key\`; they are checked in that order. No key gives 401 \`no_key_provided\`; an unknown, revoked or expired key gives 401 \`invalid_apikey\`, with identical bodies.
+
+**Errors.** Every error has one body, \`ErrorBody\`: \`{status: "KO", error, code, details?, request_id}\`. Branch on \`code\`; \`details.issues\` names every failing field of a 400. \`request_id\` equals the \`x-request-id\` response header, which echoes the client's own \`x-request-id\` when it is 1–128 visible ASCII characters.
+
+**Conventions.** Bodies are JSON of at most 100 kB; unknown body fields are rejected with 400. Pages are 0-based. Durations such as \`retention\` are in **seconds**. Every path is also accepted with a trailing slash. An unknown route or method gives 404 \`not_found\`.`;
+
+/** One scheme per header a key may arrive in (SPEC §3); any one of them is enough. */
+export const SECURITY_SCHEMES: Record<string, SecuritySchemeObject> = {
+  authorization: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'authorization',
+    description: 'The API key, raw or as `Bearer <key>`. Checked first.',
+  },
+  capgkey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'capgkey',
+    description: "The API key, in the Capgo CLI's header. Checked second.",
+  },
+  'x-api-key': {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-api-key',
+    description: 'The API key. Checked last.',
+  },
+};
+
+export const TAG_DESCRIPTIONS: Record<string, string> = {
+  app: 'Capacitor apps: list, read, create, update and delete. App ids are compared case-insensitively.',
+  organization: 'Organizations and their members.',
+  apikey: "The caller's API keys.",
+  health: 'Liveness and readiness probes. No key needed.',
+  docs: 'This document and its reference page. No key needed.',
+};
+
+export const RESPONSE_HEADERS: Record<string, HeaderObject> = {
+  XRequestId: {
+    description:
+      "The request's id: the client's own `x-request-id` when it is 1–128 visible ASCII characters, otherwise a new one. Equals `request_id` in an error body.",
+    schema: { type: 'string', minLength: 1, maxLength: 128 },
+  },
+  RetryAfter: {
+    description: 'Seconds to wait before retrying.',
+    schema: { type: 'integer', minimum: 0 },
+  },
+  RateLimit: {
+    description: 'The limit and what is left of it in the current window (IETF RateLimit header).',
+    schema: { type: 'string' },
+  },
+};
+
+const ref = (name: string): ReferenceObject => ({ $ref: `#/components/headers/${name}` });
+
+/** Every response carries `x-request-id`; a 429 also says when to retry. */
+export function responseHeadersFor(status: string): Record<string, ReferenceObject> {
+  return {
+    'x-request-id': ref('XRequestId'),
+    ...(status === '429' ? { 'Retry-After': ref('RetryAfter'), RateLimit: ref('RateLimit') } : {}),
+  };
+}

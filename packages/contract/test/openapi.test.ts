@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { initContract, isAppRoute } from '@ts-rest/core';
+import type { OperationObject, ParameterObject, ResponseObject, SchemaObject } from 'openapi3-ts';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import * as contractModule from '../src/index.js';
+import { AuthHeaders, authErrorResponses, contract } from '../src/index.js';
+import { buildOpenApiDocument, serializeOpenApiDocument } from '../src/openapi/index.js';
+
+const document = buildOpenApiDocument();
+const KEY_SCHEMES = [{ authorization: [] }, { capgkey: [] }, { 'x-api-key': [] }];
+const PUBLIC_ROUTERS = new Set(['health', 'docs']);
+
+/** Every route of the contract with its router's name, nested routers included. */
+function contractRoutes() {
+  const routes: { router: string; key: string; method: string; path: string }[] = [];
+  const walk = (node: object, router: string) => {
+    for (const [key, value] of Object.entries(node)) {
+      if (isAppRoute(value)) routes.push({ router, key, method: value.method.toLowerCase(), path: value.path });
+      else walk(value, router);
+    }
+  };
+  for (const [router, node] of Object.entries(contract)) walk(node, router);
+  return routes;
+}
+
+function operations() {
+  return Object.entries(document.paths).flatMap(([path, item]) =>
+    Object.entries(item as Record<string, OperationObject>).map(([method, operation]) => ({ path, method, operation })),
+  );
+}
+
+describe('the OpenAPI document', () => {
+  it('is the committed packages/contract/openapi.json, byte for byte (run `pnpm generate` after changing the contract)', () => {
+    const committed = readFileSync(new URL('../openapi.json', import.meta.url), 'utf8');
+    expect(serializeOpenApiDocument(document)).toBe(committed);
+  });
+
+  it('is built the same way every time', () => {
+    expect(serializeOpenApiDocument(buildOpenApiDocument())).toBe(serializeOpenApiDocument(document));
+  });
+
+  it('is a valid OpenAPI 3.0 document', async () => {
+    await expect(SwaggerParser.validate(structuredClone(document) as never)).resolves.toBeTruthy();
+  });
+
+  it('has one operation per contract route, its operationId the router key and its tag the router', () => {
+    const expected = contractRoutes().map(({ router, key, method, path }) => ({
+      path: path.replace(/:(\w+)/g, '{$1}'),
+      method,
+      operationId: key,
+      tags: [router],
+    }));
+    const actual = operations().map(({ path, method, operation }) => ({
+      path,
+      method,
+      operationId: operation.operationId,
+      tags: operation.tags,
+    }));
+    const byId = (a: { operationId?: string }, b: { operationId?: string }) =>
+      String(a.operationId).localeCompare(String(b.operationId));
+    expect(actual.sort(byId)).toEqual(expected.sort(byId));
+  });
+
+  it('asks for a key through the three key headers as security schemes, never as parameters', () => {
+    expect(Object.keys(document.components?.securitySchemes ?? {})).toEqual(['authorization', 'capgkey', 'x-api-key']);
+    for (const { path, operation } of operations()) {
+      const router = operation.tags?.[0] ?? '';
+      expect(operation.security, path).toEqual(PUBLIC_ROUTERS.has(router) ? [] : KEY_SCHEMES);
+      const headers = ((operation.parameters ?? []) as ParameterObject[]).filter((p) => p.in === 'header');
+      expect(headers, path).toEqual([]);
+    }
+  });
+
+  it('answers every error with a reference to the one ErrorBody schema', () => {
+    expect(document.components?.schemas?.ErrorBody).toMatchObject({
+      type: 'object',
+      required: ['status', 'error', 'code', 'request_id'],
+      additionalProperties: false,
+    });
+    for (const { path, method, operation } of operations()) {
+      for (const [status, response] of Object.entries(operation.responses as Record<string, ResponseObject>)) {
+        if (Number(status) < 400) continue;
+        expect(response.content, `${method} ${path} ${status}`).toEqual({
+          'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } },
+        });
+      }
+    }
+  });
+
+  it('describes every operation and response, and states retention in seconds', () => {
+    for (const { path, method, operation } of operations()) {
+      expect(operation.summary, `${method} ${path}`).toBeTruthy();
+      expect(operation.description, `${method} ${path}`).toBeTruthy();
+      for (const [status, response] of Object.entries(operation.responses as Record<string, ResponseObject>)) {
+        expect(response.description, `${method} ${path} ${status}`).not.toMatch(/^\d+$/);
+      }
+    }
+    const app = document.components?.schemas?.App as SchemaObject | undefined;
+    const retention = (app?.properties?.retention ?? {}) as SchemaObject;
+    expect(retention).toMatchObject({ type: 'integer', minimum: 0, maximum: 63113903 });
+    expect(retention.description).toMatch(/in \*\*seconds\*\*/);
+  });
+});
+
+describe('a router added to the contract', () => {
+  // What a new resource looks like: its own router with the key headers, an exported schema, the error envelope.
+  const Org = z.object({ id: z.string().uuid(), name: z.string() }).describe('An organization.');
+  const c = initContract();
+  const organization = c.router(
+    {
+      listOrganizations: {
+        method: 'GET',
+        path: '/organization',
+        summary: 'List organizations',
+        description: 'The organizations of the key.',
+        responses: { 200: z.object({ data: z.array(Org) }), ...authErrorResponses },
+      },
+    },
+    { baseHeaders: AuthHeaders, strictStatusCodes: true },
+  );
+  const extended = buildOpenApiDocument({
+    router: { ...contract, organization },
+    schemas: { ...contractModule, Org },
+  });
+
+  it('is emitted with no change to the emitter: operationId, tag, security, named schemas, ErrorBody', () => {
+    const operation = extended.paths['/organization']?.get as OperationObject;
+    expect(operation).toMatchObject({
+      operationId: 'listOrganizations',
+      tags: ['organization'],
+      security: KEY_SCHEMES,
+    });
+    expect(operation.parameters).toBeUndefined();
+    expect((operation.responses as Record<string, ResponseObject>)['200']?.content).toEqual({
+      'application/json': {
+        schema: {
+          type: 'object',
+          properties: { data: { type: 'array', items: { $ref: '#/components/schemas/Org' } } },
+          required: ['data'],
+        },
+      },
+    });
+    expect((operation.responses as Record<string, ResponseObject>)['401']?.content).toEqual({
+      'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } },
+    });
+    expect(extended.components?.schemas?.Org).toMatchObject({ title: 'Org', description: 'An organization.' });
+    expect(extended.tags?.map((tag) => tag.name)).toEqual([...Object.keys(contract), 'organization']);
+  });
+});
