@@ -1,11 +1,15 @@
 import { initContract } from '@ts-rest/core';
+import { apikeyContract } from './apikey.contract.js';
 import { appContract } from './app.contract.js';
 import { healthContract } from './health.contract.js';
+import { organizationContract } from './organization.contract.js';
 
+export * from './apikey.contract.js';
 export * from './app.contract.js';
 export * from './common.js';
 export * from './errors.js';
 export * from './health.contract.js';
+export * from './organization.contract.js';
 
 const c = initContract();
 
@@ -13,6 +17,8 @@ const c = initContract();
 export const contract = c.router({
   app: appContract,
   health: healthContract,
+  organization: organizationContract,
+  apikey: apikeyContract,
 });
 
 export type Contract = typeof contract;
