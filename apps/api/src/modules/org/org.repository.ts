@@ -49,8 +49,12 @@ export function lockOrg(tx: EntityManager, id: string): Promise<Org | null> {
   return tx.findOne(Org, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
 }
 
+/**
+ * Read from the database, not the identity map: authentication loaded the caller's memberships
+ * into it, and under the org lock only the committed state counts.
+ */
 export function findMember(em: EntityManager, orgId: string, userId: string): Promise<OrgMember | null> {
-  return em.findOne(OrgMember, { orgId, userId });
+  return em.findOne(OrgMember, { orgId, userId }, { refresh: true });
 }
 
 export function countSuperAdmins(em: EntityManager, orgId: string): Promise<number> {

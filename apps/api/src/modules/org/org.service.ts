@@ -89,16 +89,28 @@ export async function listMembers({ em, principal, orgId }: UseCase & { orgId: s
 }
 
 /**
+ * The caller as of now, read under the org lock: a role changed or removed by a request that
+ * committed meanwhile counts, so a just-demoted admin cannot go on granting roles.
+ */
+async function withCurrentRole(tx: EntityManager, principal: Principal, orgId: string): Promise<Principal> {
+  const membership = await findMember(tx, orgId, principal.userId);
+  return { ...principal, roles: new Map(membership ? [[orgId, membership.role]] : []) };
+}
+
+/**
  * Adds the user with the role, or changes the role of a member. Nobody grants above their own
  * rank, or touches a member ranked above them.
  */
 export async function addMember({ em, principal, body }: UseCase & { body: AddMemberBody }) {
   authorizeChange(principal, body.orgId, 'admin');
-  const callerRank = rankIn(principal, body.orgId);
-  if (ROLE_RANK[body.invite_type] > callerRank) throw insufficientPermissions();
 
   return em.transactional(async (tx) => {
     if (!(await lockOrg(tx, body.orgId))) throw orgAccessDenied();
+    const caller = await withCurrentRole(tx, principal, body.orgId);
+    authorizeChange(caller, body.orgId, 'admin');
+    const callerRank = rankIn(caller, body.orgId);
+    if (ROLE_RANK[body.invite_type] > callerRank) throw insufficientPermissions();
+
     const user = await ensureUser(tx, body.email);
     const existing = await findMember(tx, body.orgId, user.id);
     if (existing) {
@@ -113,14 +125,16 @@ export async function addMember({ em, principal, body }: UseCase & { body: AddMe
 
 export async function removeMember({ em, principal, orgId, email }: UseCase & { orgId: string; email: string }) {
   authorizeChange(principal, orgId, 'admin');
-  const callerRank = rankIn(principal, orgId);
 
   await em.transactional(async (tx) => {
     if (!(await lockOrg(tx, orgId))) throw orgAccessDenied();
+    const caller = await withCurrentRole(tx, principal, orgId);
+    authorizeChange(caller, orgId, 'admin');
+
     const user = await findUserByEmail(tx, email);
     const member = user && (await findMember(tx, orgId, user.id));
     if (!member) throw memberNotFound();
-    if (ROLE_RANK[member.role] > callerRank) throw insufficientPermissions();
+    if (ROLE_RANK[member.role] > rankIn(caller, orgId)) throw insufficientPermissions();
     await assertNotLastSuperAdmin(tx, member);
     tx.remove(member);
     await tx.flush();
