@@ -42,8 +42,9 @@ export function findOrgsByIds(em: EntityManager, ids: string[]): Promise<Org[]> 
 }
 
 /**
- * Locks the org row until the transaction ends, so that membership changes of one org run one
- * after the other (two super_admins demoting each other at once cannot leave none). Null when gone.
+ * Locks the org row until the transaction ends, so that membership changes and the deletion of
+ * one org run one after the other (two super_admins demoting each other at once cannot leave
+ * none). Null when the org is gone.
  */
 export function lockOrg(tx: EntityManager, id: string): Promise<Org | null> {
   return tx.findOne(Org, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });

@@ -1,6 +1,12 @@
 import type { AddMemberBody, CreateOrgBody, UpdateOrgBody } from '@apps-api/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { insufficientPermissions, lastSuperAdmin, memberNotFound, orgAccessDenied } from '../../common/errors.js';
+import {
+  insufficientPermissions,
+  invalidApiKey,
+  lastSuperAdmin,
+  memberNotFound,
+  orgAccessDenied,
+} from '../../common/errors.js';
 import { type Principal, ROLE_RANK, actsForWholeUser, hasRole, rankIn, readableOrgIds } from '../../common/rights.js';
 import { ensureUser, findUserByEmail, findUserById } from '../user/user.repository.js';
 import type { Org, OrgMember, Role } from './org.entity.js';
@@ -39,6 +45,15 @@ async function assertNotLastSuperAdmin(tx: EntityManager, member: OrgMember, new
   if ((await countSuperAdmins(tx, member.orgId)) <= 1) throw lastSuperAdmin();
 }
 
+/**
+ * The caller as of now, read under the org lock: a role changed or removed by a request that
+ * committed meanwhile counts, so a just-demoted admin cannot go on granting roles.
+ */
+async function withCurrentRole(tx: EntityManager, principal: Principal, orgId: string): Promise<Principal> {
+  const membership = await findMember(tx, orgId, principal.userId);
+  return { ...principal, roles: new Map(membership ? [[orgId, membership.role]] : []) };
+}
+
 export function listOrgs({ em, principal }: UseCase): Promise<Org[]> {
   return findOrgsByIds(em, readableOrgIds(principal));
 }
@@ -54,7 +69,8 @@ export async function getOrg({ em, principal, orgId }: UseCase & { orgId: string
 export async function createOrg({ em, principal, body }: UseCase & { body: CreateOrgBody }): Promise<Org> {
   if (!actsForWholeUser(principal) || principal.limitedToApps.length > 0) throw insufficientPermissions();
   const caller = await findUserById(em, principal.userId);
-  if (!caller) throw orgAccessDenied();
+  // Deleting a user deletes their keys: a key whose user is gone is an unknown key.
+  if (!caller) throw invalidApiKey();
   const org = createOrgWithOwner(em, {
     name: body.name,
     managementEmail: body.email ?? caller.email,
@@ -80,21 +96,16 @@ export async function updateOrg({ em, principal, body }: UseCase & { body: Updat
 
 export async function deleteOrg({ em, principal, orgId }: UseCase & { orgId: string }): Promise<void> {
   authorizeChange(principal, orgId, 'super_admin');
-  await em.transactional((tx) => deleteOrgWithContents(tx, orgId));
+  await em.transactional(async (tx) => {
+    if (!(await lockOrg(tx, orgId))) throw orgAccessDenied();
+    authorizeChange(await withCurrentRole(tx, principal, orgId), orgId, 'super_admin');
+    await deleteOrgWithContents(tx, orgId);
+  });
 }
 
 export async function listMembers({ em, principal, orgId }: UseCase & { orgId: string }) {
   authorize(principal, orgId, 'read');
   return findMembersWithEmail(em, orgId);
-}
-
-/**
- * The caller as of now, read under the org lock: a role changed or removed by a request that
- * committed meanwhile counts, so a just-demoted admin cannot go on granting roles.
- */
-async function withCurrentRole(tx: EntityManager, principal: Principal, orgId: string): Promise<Principal> {
-  const membership = await findMember(tx, orgId, principal.userId);
-  return { ...principal, roles: new Map(membership ? [[orgId, membership.role]] : []) };
 }
 
 /**
