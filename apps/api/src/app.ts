@@ -7,10 +7,12 @@ import { jsonBody } from './common/json-body.js';
 import { type Logger, accessLog } from './common/logger.js';
 import { type Runtime, withEntityManager } from './common/request-context.js';
 import { requestId } from './common/request-id.js';
+import { apikeyRoutes } from './modules/apikey/apikey.routes.js';
 import { appRoutes } from './modules/app/app.routes.js';
 import { DOCS_ASSETS_PATH, docsAssets } from './modules/docs/docs.page.js';
 import { docsRoutes } from './modules/docs/docs.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { organizationRoutes } from './modules/org/org.routes.js';
 
 export interface AppDeps {
   runtime: Runtime;
@@ -39,6 +41,16 @@ export function createApp({ runtime, logger }: AppDeps): Express {
   });
   app.use(DOCS_ASSETS_PATH, docsAssets);
   createExpressEndpoints(contract.app, appRoutes, app, {
+    logInitialization: false,
+    globalMiddleware: [withEntityManager(runtime), authenticate, jsonBody],
+    requestValidationErrorHandler: passValidationErrors,
+  });
+  createExpressEndpoints(contract.organization, organizationRoutes, app, {
+    logInitialization: false,
+    globalMiddleware: [withEntityManager(runtime), authenticate, jsonBody],
+    requestValidationErrorHandler: passValidationErrors,
+  });
+  createExpressEndpoints(contract.apikey, apikeyRoutes, app, {
     logInitialization: false,
     globalMiddleware: [withEntityManager(runtime), authenticate, jsonBody],
     requestValidationErrorHandler: passValidationErrors,

@@ -27,7 +27,7 @@ const AppName = z
   .max(255, 'Must be at most 255 characters')
   .describe('Display name, 1–255 characters, stored trimmed.');
 
-const isHttpUrl = (value: string): boolean => {
+export const isHttpUrl = (value: string): boolean => {
   if (!/^https?:\/\/\S+$/i.test(value)) return false;
   try {
     return Boolean(new URL(value).host);

@@ -34,3 +34,9 @@ export const integerQuery = (min: number, max: number) =>
   );
 
 export const StatusOk = z.object({ status: z.literal('ok') }).strict();
+
+/** Error responses of every route that takes a JSON body. */
+export const bodyErrorResponses = {
+  413: ErrorBody.describe('Body larger than 100 kB (`payload_too_large`).'),
+  415: ErrorBody.describe('Body sent with a non-JSON content type (`unsupported_media_type`).'),
+} as const;

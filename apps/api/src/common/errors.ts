@@ -34,6 +34,10 @@ export const insufficientAppPermissions = () =>
 export const insufficientPermissions = () => new DomainError('insufficient_permissions', 'Insufficient permissions');
 export const appNotFound = () => new DomainError('app_not_found', 'App not found');
 export const appIdTaken = () => new DomainError('app_id_taken', 'Custom ID already in use');
+export const apiKeyNotFound = () => new DomainError('apikey_not_found', 'API key not found');
+export const memberNotFound = () => new DomainError('member_not_found', 'Member not found');
+export const lastSuperAdmin = () =>
+  new DomainError('last_super_admin', 'An organization must keep at least one super_admin');
 export const routeNotFound = () => new DomainError('not_found', 'Not found');
 export const unsupportedMediaType = () =>
   new DomainError('unsupported_media_type', 'Unsupported content type: send the body as application/json');

@@ -41,3 +41,33 @@ export function readableOrgIds(principal: Principal): string[] {
 export function isAppInScope(principal: Principal, appIdKey: string): boolean {
   return principal.limitedToApps.length === 0 || principal.limitedToApps.includes(appIdKey);
 }
+
+/**
+ * A key that acts for its whole user: mode `all`, no org limit. Only such a key may manage keys
+ * (a key confined to some orgs must not mint keys that reach the others) or create orgs.
+ */
+export function actsForWholeUser(principal: Principal): boolean {
+  return principal.mode === 'all' && principal.limitedToOrgs.length === 0;
+}
+
+/** What a key may do, apart from its owner's roles. */
+export interface KeyPower {
+  mode: KeyMode;
+  limitedToOrgs: string[];
+  limitedToApps: string[];
+  expiresAt: Date | null;
+}
+
+const isSubset = (inner: string[], outer: string[]) => inner.length > 0 && inner.every((item) => outer.includes(item));
+
+/**
+ * Whether `candidate` is no more powerful than `cap` in any respect: mode, org and app limits
+ * (an empty list means no limit, so it only fits an unlimited cap) and expiry.
+ */
+export function isWithin(candidate: KeyPower, cap: KeyPower): boolean {
+  if (MODE_CAP[candidate.mode] > MODE_CAP[cap.mode]) return false;
+  if (cap.limitedToOrgs.length > 0 && !isSubset(candidate.limitedToOrgs, cap.limitedToOrgs)) return false;
+  if (cap.limitedToApps.length > 0 && !isSubset(candidate.limitedToApps, cap.limitedToApps)) return false;
+  if (cap.expiresAt && (!candidate.expiresAt || candidate.expiresAt > cap.expiresAt)) return false;
+  return true;
+}

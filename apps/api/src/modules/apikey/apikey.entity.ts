@@ -1,8 +1,10 @@
+import { KEY_MODES } from '@apps-api/contract';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import { baseProperties } from '../../db/base.entity.js';
 import { User } from '../user/user.entity.js';
 
-export const KEY_MODES = ['read', 'upload', 'write', 'all'] as const;
+// The contract owns the list (it reaches the OpenAPI document); the database checks the same values.
+export { KEY_MODES };
 export type KeyMode = (typeof KEY_MODES)[number];
 
 export const ApiKey = defineEntity({

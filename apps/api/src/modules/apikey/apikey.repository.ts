@@ -19,3 +19,21 @@ export async function touchLastUsed(em: EntityManager, key: ApiKey, now: Date): 
   if (key.lastUsedAt && now.getTime() - key.lastUsedAt.getTime() < 60_000) return;
   await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: now });
 }
+
+// `refresh`: the calling key's row sits in this request's identity map since authentication,
+// with the last_used_at it had before this request.
+
+/** The user's keys, newest first. */
+export function findKeysOfUser(em: EntityManager, userId: string): Promise<ApiKey[]> {
+  return em.find(ApiKey, { userId }, { orderBy: { createdAt: 'desc', id: 'asc' }, refresh: true });
+}
+
+/** One of the user's keys; null for an unknown id or another user's key alike. */
+export function findKeyOfUser(em: EntityManager, userId: string, id: string): Promise<ApiKey | null> {
+  return em.findOne(ApiKey, { id, userId }, { refresh: true });
+}
+
+/** Deletes one of the user's keys; false when there was none. */
+export async function deleteKeyOfUser(em: EntityManager, userId: string, id: string): Promise<boolean> {
+  return (await em.nativeDelete(ApiKey, { id, userId })) > 0;
+}

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { CreateApiKeyBody, UpdateApiKeyBody } from '@apps-api/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { apiKeyNotFound, insufficientPermissions, orgAccessDenied } from '../../common/errors.js';
+import { type KeyPower, type Principal, actsForWholeUser, hasRole, isWithin } from '../../common/rights.js';
 import { ApiKey, type KeyMode } from './apikey.entity.js';
+import { deleteKeyOfUser, findKeyOfUser, findKeysOfUser } from './apikey.repository.js';
 import { generateSecret, hashSecret, hintFor } from './apikey.secret.js';
 
 export interface NewKey {
@@ -28,4 +32,77 @@ export function issueKey(em: EntityManager, input: NewKey): { key: ApiKey; secre
     lastUsedAt: null,
   } as ApiKey);
   return { key, secret };
+}
+
+interface UseCase {
+  em: EntityManager;
+  principal: Principal;
+}
+
+function assertMayManageKeys(principal: Principal): void {
+  if (!actsForWholeUser(principal)) throw insufficientPermissions();
+}
+
+const unique = (values: string[]) => [...new Set(values)];
+const toDate = (value: string | null) => (value === null ? null : new Date(value));
+
+/**
+ * A key may confine another only to orgs it can read itself, and may never produce a key more
+ * powerful than itself: this is also what stops a key from lifting its own limits.
+ */
+function assertGrantable(principal: Principal, power: KeyPower, orgsSent: string[]): void {
+  if (!orgsSent.every((orgId) => hasRole(principal, orgId, 'read'))) throw orgAccessDenied();
+  if (!isWithin(power, principal)) throw insufficientPermissions();
+}
+
+export function listApiKeys({ em, principal }: UseCase): Promise<ApiKey[]> {
+  assertMayManageKeys(principal);
+  return findKeysOfUser(em, principal.userId);
+}
+
+export async function getApiKey({ em, principal, id }: UseCase & { id: string }): Promise<ApiKey> {
+  assertMayManageKeys(principal);
+  const key = await findKeyOfUser(em, principal.userId, id);
+  if (!key) throw apiKeyNotFound();
+  return key;
+}
+
+export async function createApiKey({ em, principal, body }: UseCase & { body: CreateApiKeyBody }) {
+  assertMayManageKeys(principal);
+  const power: KeyPower = {
+    mode: body.mode,
+    limitedToOrgs: unique(body.limited_to_orgs ?? []),
+    limitedToApps: unique((body.limited_to_apps ?? []).map((appId) => appId.toLowerCase())),
+    expiresAt: toDate(body.expires_at ?? null),
+  };
+  assertGrantable(principal, power, power.limitedToOrgs);
+
+  const issued = issueKey(em, { userId: principal.userId, name: body.name, ...power });
+  await em.flush();
+  return issued;
+}
+
+/** Fields left out keep their value; the key as a whole, after the change, must be grantable. */
+export async function updateApiKey({ em, principal, id, body }: UseCase & { id: string; body: UpdateApiKeyBody }) {
+  const key = await getApiKey({ em, principal, id });
+  const power: KeyPower = {
+    mode: body.mode ?? key.mode,
+    limitedToOrgs: body.limited_to_orgs ? unique(body.limited_to_orgs) : key.limitedToOrgs,
+    limitedToApps: body.limited_to_apps
+      ? unique(body.limited_to_apps.map((appId) => appId.toLowerCase()))
+      : key.limitedToApps,
+    expiresAt: body.expires_at !== undefined ? toDate(body.expires_at) : (key.expiresAt ?? null),
+  };
+  assertGrantable(principal, power, body.limited_to_orgs ?? []);
+
+  if (body.name !== undefined) key.name = body.name;
+  Object.assign(key, power);
+  await em.flush();
+  return key;
+}
+
+/** Deletes the key: from this moment on it is an unknown key (401 invalid_apikey). */
+export async function revokeApiKey({ em, principal, id }: UseCase & { id: string }): Promise<void> {
+  assertMayManageKeys(principal);
+  if (!(await deleteKeyOfUser(em, principal.userId, id))) throw apiKeyNotFound();
 }

@@ -1,8 +1,10 @@
+import { ROLES } from '@apps-api/contract';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import { baseProperties } from '../../db/base.entity.js';
 import { User } from '../user/user.entity.js';
 
-export const ROLES = ['read', 'upload', 'write', 'admin', 'super_admin'] as const;
+// The contract owns the list (it reaches the OpenAPI document); the database checks the same values.
+export { ROLES };
 export type Role = (typeof ROLES)[number];
 
 export const Org = defineEntity({

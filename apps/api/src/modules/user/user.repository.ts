@@ -17,3 +17,23 @@ export async function findOrCreateUser(em: EntityManager, email: string): Promis
   if (existing) return existing;
   return em.create(User, { id: randomUUID(), email: normalizeEmail(email) } as User);
 }
+
+export function findUserById(em: EntityManager, id: string): Promise<User | null> {
+  return em.findOne(User, { id });
+}
+
+/**
+ * The user with that e-mail, inserted at once when new. Two requests inviting the same new
+ * address at the same moment both get the one user instead of a unique-constraint failure.
+ */
+export async function ensureUser(em: EntityManager, email: string): Promise<User> {
+  const normalized = normalizeEmail(email);
+  const now = new Date();
+  await em
+    .createQueryBuilder(User)
+    .insert({ id: randomUUID(), email: normalized, createdAt: now, updatedAt: now })
+    .onConflict()
+    .ignore()
+    .execute();
+  return em.findOneOrFail(User, { email: normalized });
+}

@@ -1,0 +1,34 @@
+import { contract } from '@apps-api/contract';
+import { initServer } from '@ts-rest/express';
+import { emOf, principalOf } from '../../common/request-context.js';
+import { toApiKeyBody } from './apikey.mapper.js';
+import { createApiKey, getApiKey, listApiKeys, revokeApiKey, updateApiKey } from './apikey.service.js';
+
+const s = initServer();
+
+export const apikeyRoutes = s.router(contract.apikey, {
+  listApiKeys: async ({ req }) => {
+    const keys = await listApiKeys({ em: emOf(req), principal: principalOf(req) });
+    return { status: 200, body: { data: keys.map(toApiKeyBody) } };
+  },
+
+  getApiKey: async ({ params, req }) => {
+    const key = await getApiKey({ em: emOf(req), principal: principalOf(req), id: params.id });
+    return { status: 200, body: toApiKeyBody(key) };
+  },
+
+  createApiKey: async ({ body, req }) => {
+    const { key, secret } = await createApiKey({ em: emOf(req), principal: principalOf(req), body });
+    return { status: 201, body: { ...toApiKeyBody(key), key: secret } };
+  },
+
+  updateApiKey: async ({ params, body, req }) => {
+    const key = await updateApiKey({ em: emOf(req), principal: principalOf(req), id: params.id, body });
+    return { status: 200, body: toApiKeyBody(key) };
+  },
+
+  deleteApiKey: async ({ params, req }) => {
+    await revokeApiKey({ em: emOf(req), principal: principalOf(req), id: params.id });
+    return { status: 200, body: { status: 'ok' as const } };
+  },
+});
