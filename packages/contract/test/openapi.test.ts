@@ -106,30 +106,30 @@ describe('the OpenAPI document', () => {
 
 describe('a router added to the contract', () => {
   // What a new resource looks like: its own router with the key headers, an exported schema, the error envelope.
-  const Org = z.object({ id: z.string().uuid(), name: z.string() }).describe('An organization.');
+  const Widget = z.object({ id: z.string().uuid(), name: z.string() }).describe('A widget.');
   const c = initContract();
-  const organization = c.router(
+  const widget = c.router(
     {
-      listOrganizations: {
+      listWidgets: {
         method: 'GET',
-        path: '/organization',
-        summary: 'List organizations',
-        description: 'The organizations of the key.',
-        responses: { 200: z.object({ data: z.array(Org) }), ...authErrorResponses },
+        path: '/widget',
+        summary: 'List widgets',
+        description: 'The widgets of the key.',
+        responses: { 200: z.object({ data: z.array(Widget) }), ...authErrorResponses },
       },
     },
     { baseHeaders: AuthHeaders, strictStatusCodes: true },
   );
   const extended = buildOpenApiDocument({
-    router: { ...contract, organization },
-    schemas: { ...contractModule, Org },
+    router: { ...contract, widget },
+    schemas: { ...contractModule, Widget },
   });
 
   it('is emitted with no change to the emitter: operationId, tag, security, named schemas, ErrorBody', () => {
-    const operation = extended.paths['/organization']?.get as OperationObject;
+    const operation = extended.paths['/widget']?.get as OperationObject;
     expect(operation).toMatchObject({
-      operationId: 'listOrganizations',
-      tags: ['organization'],
+      operationId: 'listWidgets',
+      tags: ['widget'],
       security: KEY_SCHEMES,
     });
     expect(operation.parameters).toBeUndefined();
@@ -137,7 +137,7 @@ describe('a router added to the contract', () => {
       'application/json': {
         schema: {
           type: 'object',
-          properties: { data: { type: 'array', items: { $ref: '#/components/schemas/Org' } } },
+          properties: { data: { type: 'array', items: { $ref: '#/components/schemas/Widget' } } },
           required: ['data'],
         },
       },
@@ -145,7 +145,7 @@ describe('a router added to the contract', () => {
     expect((operation.responses as Record<string, ResponseObject>)['401']?.content).toEqual({
       'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } },
     });
-    expect(extended.components?.schemas?.Org).toMatchObject({ title: 'Org', description: 'An organization.' });
-    expect(extended.tags?.map((tag) => tag.name)).toEqual([...Object.keys(contract), 'organization']);
+    expect(extended.components?.schemas?.Widget).toMatchObject({ title: 'Widget', description: 'A widget.' });
+    expect(extended.tags?.map((tag) => tag.name)).toEqual([...Object.keys(contract), 'widget']);
   });
 });
