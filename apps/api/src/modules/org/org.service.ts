@@ -8,6 +8,7 @@ import {
   orgAccessDenied,
 } from '../../common/errors.js';
 import { type Principal, ROLE_RANK, actsForWholeUser, hasRole, rankIn, readableOrgIds } from '../../common/rights.js';
+import { nextUpdatedAt } from '../../db/base.entity.js';
 import { ensureUser, findUserByEmail, findUserById } from '../user/user.repository.js';
 import type { Org, OrgMember, Role } from './org.entity.js';
 import {
@@ -89,7 +90,7 @@ export async function updateOrg({ em, principal, body }: UseCase & { body: Updat
   if (body.logo !== undefined) org.logo = body.logo;
   if (body.management_email !== undefined) org.managementEmail = body.management_email;
   // Every update advances updated_at, even one that changes no value.
-  org.updatedAt = new Date(Math.max(Date.now(), org.updatedAt.getTime() + 1));
+  org.updatedAt = nextUpdatedAt(org.updatedAt);
   await em.flush();
   return org;
 }
