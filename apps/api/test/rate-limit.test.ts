@@ -110,4 +110,3 @@ describe('failed-authentication rate limit per client IP', () => {
     for (let i = 0; i < 8; i++) expect((await getApps(unlimited, ip, 'capgo_wrong')).status).toBe(401);
   });
 });
-

@@ -13,7 +13,11 @@ export interface ServerTimeouts {
  * The server's own timeouts, so no client can hold a connection open by sending slowly. Handler
  * time is bounded separately: every database wait gives up after 5 s (db/orm.ts).
  */
-export const SERVER_TIMEOUTS: ServerTimeouts = { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 };
+export const SERVER_TIMEOUTS: ServerTimeouts = {
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  keepAliveTimeout: 5_000,
+};
 
 export function createHttpServer(app: RequestListener, timeouts: ServerTimeouts = SERVER_TIMEOUTS): Server {
   return createServer(

@@ -22,7 +22,10 @@ export function securityHeaders(): RequestHandler[] {
     res.setHeader('Cache-Control', 'no-store');
     next();
   };
-  return [helmet({ contentSecurityPolicy: { useDefaults: false, directives: API_CSP } }), noStore];
+  return [
+    helmet({ contentSecurityPolicy: { useDefaults: false, directives: API_CSP }, frameguard: { action: 'deny' } }),
+    noStore,
+  ];
 }
 
 /** A per-route Content-Security-Policy, e.g. for an HTML page that loads its own local scripts. */
