@@ -62,10 +62,7 @@ describe('POST /app', () => {
     const appId = uniqueAppId();
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        call(h, 'post', '/app', {
-          key: t.key,
-          body: { name: `Racer ${i}`, app_id: i % 2 ? appId.toUpperCase() : appId, owner_org: t.orgId },
-        }),
+        call(h, 'post', '/app', { key: t.key, body: { name: `Racer ${i}`, app_id: i % 2 ? appId.toUpperCase() : appId, owner_org: t.orgId } }),
       ),
     );
     const statuses = results.map((r) => r.status).sort();
@@ -80,10 +77,7 @@ describe('POST /app', () => {
     const appId = uniqueAppId();
     await createAppVia(h, t.key, { name: 'One', app_id: appId, owner_org: t.orgId });
     expect((await call(h, 'delete', `/app/${appId}`, { key: t.key })).status).toBe(200);
-    const again = await call(h, 'post', '/app', {
-      key: t.key,
-      body: { name: 'Two', app_id: appId, owner_org: t.orgId },
-    });
+    const again = await call(h, 'post', '/app', { key: t.key, body: { name: 'Two', app_id: appId, owner_org: t.orgId } });
     expect(again.status).toBe(201);
     expect(again.body.name).toBe('Two');
   });
@@ -147,10 +141,7 @@ describe('POST /app', () => {
   it('checks the body before rights: an invalid body for a foreign org is 400', async () => {
     const a = await createTenant(h.em());
     const b = await createTenant(h.em());
-    const res = await call(h, 'post', '/app', {
-      key: a.key,
-      body: { name: '', app_id: uniqueAppId(), owner_org: b.orgId },
-    });
+    const res = await call(h, 'post', '/app', { key: a.key, body: { name: '', app_id: uniqueAppId(), owner_org: b.orgId } });
     expect(res.status).toBe(400);
   });
 
@@ -167,9 +158,7 @@ describe('POST /app', () => {
       const appId = uniqueAppId();
       const res = await call(h, 'post', '/app', { key, body: { name: 'X', app_id: appId, owner_org: orgId } });
       expect(res.status).toBe(403);
-      expect(res.body).toEqual(
-        errorEnvelope('org_access_denied', 'You do not have access to this organization', res.rid),
-      );
+      expect(res.body).toEqual(errorEnvelope('org_access_denied', 'You do not have access to this organization', res.rid));
       expect((await call(h, 'get', `/app/${appId}`, { key: b.key })).status).toBe(404);
     }
   });
@@ -182,8 +171,6 @@ describe('POST /app', () => {
       body: { name: 'X', app_id: 'com.some.app', owner_org: t.orgId },
     });
     expect(res.status).toBe(403);
-    expect(res.body).toEqual(
-      errorEnvelope('insufficient_permissions', 'Insufficient permissions to manage app', res.rid),
-    );
+    expect(res.body).toEqual(errorEnvelope('insufficient_permissions', 'Insufficient permissions to manage app', res.rid));
   });
 });

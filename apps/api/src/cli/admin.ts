@@ -24,14 +24,7 @@ const email = z
 const list = z
   .string()
   .optional()
-  .transform((value) =>
-    value
-      ? value
-          .split(',')
-          .map((item) => item.trim())
-          .filter(Boolean)
-      : [],
-  );
+  .transform((value) => (value ? value.split(',').map((item) => item.trim()).filter(Boolean) : []));
 
 /** One zod schema per command: the options it takes and how each is checked. */
 const commands = {
@@ -155,8 +148,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const known =
-      error instanceof AdminError || error instanceof ConfigError || error instanceof EmbeddedDatabaseBusyError;
+    const known = error instanceof AdminError || error instanceof ConfigError || error instanceof EmbeddedDatabaseBusyError;
     process.stderr.write(`Error: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`);
     process.exit(1);
   },

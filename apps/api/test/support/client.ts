@@ -13,12 +13,7 @@ export interface Call {
 }
 
 /** One HTTP call with a known x-request-id, so error bodies can be asserted exactly. */
-export async function call(
-  h: Harness,
-  method: Method,
-  path: string,
-  options: Call = {},
-): Promise<Response & { rid: string }> {
+export async function call(h: Harness, method: Method, path: string, options: Call = {}): Promise<Response & { rid: string }> {
   const rid = options.requestId ?? requestIdOf();
   let req = h.http()[method](path).set('x-request-id', rid);
   if (options.key !== undefined) {

@@ -20,11 +20,7 @@ export interface Tenant {
 export async function createTenant(em: EntityManager): Promise<Tenant> {
   const email = uniqueEmail();
   const user = await findOrCreateUser(em, email);
-  const org = createOrgWithOwner(em, {
-    name: `Org ${randomUUID().slice(0, 8)}`,
-    managementEmail: email,
-    ownerId: user.id,
-  });
+  const org = createOrgWithOwner(em, { name: `Org ${randomUUID().slice(0, 8)}`, managementEmail: email, ownerId: user.id });
   const { key, secret } = issueKey(em, { userId: user.id, name: 'owner key', mode: 'all' });
   await em.flush();
   return { userId: user.id, email, orgId: org.id, key: secret, keyId: key.id };
@@ -46,12 +42,7 @@ export async function createMember(
 ): Promise<{ userId: string; key: string; keyId: string }> {
   const user = await findOrCreateUser(em, uniqueEmail());
   await upsertMember(em, orgId, user.id, role);
-  const { key, secret } = issueKey(em, {
-    userId: user.id,
-    name: `${role} key`,
-    mode: options.mode ?? 'all',
-    ...options,
-  });
+  const { key, secret } = issueKey(em, { userId: user.id, name: `${role} key`, mode: options.mode ?? 'all', ...options });
   await em.flush();
   return { userId: user.id, key: secret, keyId: key.id };
 }
