@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-
 import { createTenant } from './support/factories.js';
 import { type Harness, errorEnvelope, requestIdOf, useServer } from './support/harness.js';
 
