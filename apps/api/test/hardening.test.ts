@@ -112,3 +112,19 @@ describe('size caps', () => {
     );
   });
 });
+
+describe('strings PostgreSQL cannot store', () => {
+  it('refuses U+0000 anywhere in a JSON body with 400, naming the field', async () => {
+    const t = await createTenant(h.em());
+    const res = await call(h, 'post', '/app', {
+      key: t.key,
+      body: { app_id: uniqueAppId(), name: 'a\u0000b', owner_org: t.orgId },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual(
+      errorEnvelope('invalid_parameters', 'Invalid app configuration', res.rid, {
+        issues: [{ path: 'name', message: 'Must not contain the NUL character (U+0000)' }],
+      }),
+    );
+  });
+});

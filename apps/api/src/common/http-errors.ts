@@ -41,7 +41,7 @@ export function statusOf(code: ErrorCode): number {
   return STATUS_OF[code];
 }
 
-function invalidMessageFor(req: Request): string {
+export function invalidMessageFor(req: Request): string {
   return /^\/app(\/|$)/.test(req.path) ? APP_ROUTE_INVALID_MESSAGE : INVALID_MESSAGE;
 }
 
