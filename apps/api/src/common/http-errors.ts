@@ -76,7 +76,10 @@ function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof DriverException || err?.code) {
     if (err?.code && UNREACHABLE_DB_CODES.has(err.code)) return true;
   }
-  return /Connection terminated|connect ECONNREFUSED|Timeout acquiring a connection/i.test(err?.message ?? '');
+  // pg says "timeout expired" when connectionTimeoutMillis passes before PostgreSQL answers.
+  return /Connection terminated|connect ECONNREFUSED|Timeout acquiring a connection|^timeout expired$|not queryable/i.test(
+    err?.message ?? '',
+  );
 }
 
 /** What express, body-parser and the router throw, in our terms; undefined for the unexpected. */

@@ -13,12 +13,16 @@ export class HangError extends Error {}
 
 /** A keep-alive HTTP client that sends paths raw and fails a request that takes longer than `timeoutMs`. */
 export class RawClient {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  private readonly agent: Agent;
 
+  /** `maxSockets`: requests beyond it wait in the client, so load tests lift it. */
   constructor(
     private readonly baseUrl: string,
     private readonly timeoutMs = 10_000,
-  ) {}
+    maxSockets = 16,
+  ) {
+    this.agent = new Agent({ keepAlive: true, maxSockets });
+  }
 
   send(req: RawRequest): Promise<Answer> {
     const url = new URL(this.baseUrl);

@@ -234,12 +234,10 @@ function mutations(fr: FuzzRoute): [string, (parts: Parts) => fc.Arbitrary<Parts
     [
       'query-brackets',
       (parts) =>
-        fc
-          .constantFrom('[]', '[a]', '[0]')
-          .map((suffix) => ({
-            ...parts,
-            query: [...parts.query, [`${queryKeys(fr)[0] ?? 'page'}${suffix}`, '1']] as [string, string][],
-          })),
+        fc.constantFrom('[]', '[a]', '[0]').map((suffix) => ({
+          ...parts,
+          query: [...parts.query, [`${queryKeys(fr)[0] ?? 'page'}${suffix}`, '1']] as [string, string][],
+        })),
     ],
     [
       'query-unknown',
