@@ -78,10 +78,13 @@ async function main(): Promise<void> {
       logger.error('shutdown deadline passed; exiting with requests still open');
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
-    // Stops accepting, lets in-flight requests finish, then closes idle keep-alive sockets.
+    // Stops accepting and lets in-flight requests finish. A keep-alive socket whose request has
+    // just finished is idle again: close those as they appear rather than after keepAliveTimeout.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const closeIdle = setInterval(() => server.closeIdleConnections(), 100);
     server.closeIdleConnections();
     await closed;
+    clearInterval(closeIdle);
     await database.close();
     logger.info('stopped');
     process.exit(0);
