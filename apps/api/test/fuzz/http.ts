@@ -15,13 +15,17 @@ export class HangError extends Error {}
 export class RawClient {
   private readonly agent: Agent;
 
-  /** `maxSockets`: requests beyond it wait in the client, so load tests lift it. */
+  /**
+   * `maxSockets`: requests beyond it wait in the client, so load tests lift it. `keepAlive: false`
+   * for tests around server restarts and shutdowns: reusing a socket the server is closing at that
+   * very moment gives ECONNRESET, the race every HTTP client must retry around.
+   */
   constructor(
     private readonly baseUrl: string,
     private readonly timeoutMs = 10_000,
-    maxSockets = 16,
+    { maxSockets = 16, keepAlive = true }: { maxSockets?: number; keepAlive?: boolean } = {},
   ) {
-    this.agent = new Agent({ keepAlive: true, maxSockets });
+    this.agent = new Agent({ keepAlive, maxSockets });
   }
 
   send(req: RawRequest): Promise<Answer> {

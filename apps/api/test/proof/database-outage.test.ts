@@ -53,7 +53,10 @@ afterAll(async () => {
 
 describe('database outage under load', () => {
   it('answers only 503 while PostgreSQL is cut off, recovers without a restart and loses no answered write', async () => {
-    const client = new RawClient(server.baseUrl, MAX_LATENCY_MS + 2_000, Number.POSITIVE_INFINITY);
+    const client = new RawClient(server.baseUrl, MAX_LATENCY_MS + 2_000, {
+      maxSockets: Number.POSITIVE_INFINITY,
+      keepAlive: false,
+    });
     const samples: Sample[] = [];
     const created: string[] = [];
     const seed = uniqueAppId('com.outage');

@@ -27,7 +27,7 @@ beforeAll(async () => {
     TRUST_PROXY: '1',
   };
   replicas = await Promise.all([spawnServer(env), spawnServer(env)]);
-  clients = replicas.map((replica) => new RawClient(replica.baseUrl, 15_000, Number.POSITIVE_INFINITY));
+  clients = replicas.map((replica) => new RawClient(replica.baseUrl, 15_000, { maxSockets: Number.POSITIVE_INFINITY }));
 });
 
 afterAll(async () => {
