@@ -1,6 +1,6 @@
 import { ErrorBody } from '@apps-api/contract';
 import { type AppRoute, type AppRouter, isAppRoute, isAppRouteNoBody } from '@ts-rest/core';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 export interface FuzzRoute {
   /** Dotted router keys, e.g. `app.createApp`. */
@@ -41,6 +41,28 @@ export function matchRoute(routes: FuzzRoute[], method: string, rawPath: string)
   );
 }
 
+/**
+ * The same schema with every object strict (unless it says passthrough), so a response carrying a
+ * field the contract does not name — a leaked column, a secret — fails the check.
+ */
+export function strictly(schema: z.ZodTypeAny): z.ZodTypeAny {
+  if (schema instanceof z.ZodObject) {
+    const shape = Object.fromEntries(Object.entries(schema.shape as z.ZodRawShape).map(([k, v]) => [k, strictly(v)]));
+    const rebuilt = z.object(shape);
+    return schema._def.unknownKeys === 'passthrough' ? rebuilt.passthrough() : rebuilt.strict();
+  }
+  if (schema instanceof z.ZodArray) return z.array(strictly(schema.element));
+  if (schema instanceof z.ZodNullable) return strictly(schema.unwrap()).nullable();
+  if (schema instanceof z.ZodOptional) return strictly(schema.unwrap()).optional();
+  return schema;
+}
+
+const strictCache = new WeakMap<z.ZodTypeAny, z.ZodTypeAny>();
+const strictOf = (schema: z.ZodTypeAny) => {
+  if (!strictCache.has(schema)) strictCache.set(schema, strictly(schema));
+  return strictCache.get(schema) as z.ZodTypeAny;
+};
+
 export interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -49,7 +71,8 @@ export interface Answer {
 
 /**
  * What is wrong with `answer` to a request for `route` (undefined: unknown route), or undefined
- * when it is right: a declared status, a body valid against that status's schema, error bodies
+ * when it is right: a declared status, a body valid against that status's schema (no field
+ * beyond those it names), error bodies
  * carrying the request id, and never a 5xx.
  */
 export function problemWith(
@@ -74,7 +97,7 @@ export function problemWith(
   } catch {
     return `body is not JSON: ${answer.text.slice(0, 200)}`;
   }
-  const parsed = schema.safeParse(body);
+  const parsed = strictOf(schema).safeParse(body);
   if (!parsed.success) return `body does not match the ${answer.status} schema: ${parsed.error.message.slice(0, 500)}`;
   if (answer.status >= 400 && (body as { request_id?: unknown }).request_id !== requestId) {
     return 'error body request_id differs from the request id';
