@@ -114,6 +114,28 @@ describe('size caps', () => {
 });
 
 describe('strings PostgreSQL cannot store', () => {
+  it('refuses a lone surrogate, which would be stored altered, with 400', async () => {
+    const t = await createTenant(h.em());
+    const res = await call(h, 'post', '/app', {
+      key: t.key,
+      body: { app_id: uniqueAppId(), name: 'ok', icon: '', owner_org: t.orgId, extra: { '\ud800<script>': 1 } },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.details.issues).toEqual([
+      { path: 'extra.\\ud800<script>', message: 'Must be well-formed Unicode (no lone surrogate code units)' },
+    ]);
+    const named = await call(h, 'post', '/app', {
+      key: t.key,
+      body: { app_id: uniqueAppId(), name: '\ud800<script>', owner_org: t.orgId },
+    });
+    expect(named.status).toBe(400);
+    expect(named.body).toEqual(
+      errorEnvelope('invalid_parameters', 'Invalid app configuration', named.rid, {
+        issues: [{ path: 'name', message: 'Must be well-formed Unicode (no lone surrogate code units)' }],
+      }),
+    );
+  });
+
   it('refuses U+0000 anywhere in a JSON body with 400, naming the field', async () => {
     const t = await createTenant(h.em());
     const res = await call(h, 'post', '/app', {
