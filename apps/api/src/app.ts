@@ -5,31 +5,55 @@ import { authenticate } from './common/auth.js';
 import { errorHandler, notFound } from './common/http-errors.js';
 import { jsonBody } from './common/json-body.js';
 import { type Logger, accessLog } from './common/logger.js';
+import { failedAuthRateLimit, perKeyRateLimit } from './common/rate-limit.js';
 import { type Runtime, withEntityManager } from './common/request-context.js';
 import { requestId } from './common/request-id.js';
 import { apikeyRoutes } from './modules/apikey/apikey.routes.js';
+import { corsPolicy, securityHeaders } from './common/security.js';
+import { type Config, loadConfig } from './config.js';
 import { appRoutes } from './modules/app/app.routes.js';
 import { DOCS_ASSETS_PATH, docsAssets } from './modules/docs/docs.page.js';
 import { docsRoutes } from './modules/docs/docs.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { organizationRoutes } from './modules/org/org.routes.js';
 
+/** The settings createApp reads; main passes the whole Config. */
+export type AppSettings = Pick<
+  Config,
+  'RATE_LIMIT_PER_MINUTE' | 'RATE_LIMIT_FAILED_AUTH' | 'CORS_ORIGINS' | 'TRUST_PROXY'
+>;
+
 export interface AppDeps {
   runtime: Runtime;
   logger: Logger;
+  /** Missing fields take config.ts's defaults. */
+  settings?: Partial<AppSettings>;
 }
 
 // Validation errors go on to the one error handler instead of ts-rest's own answer.
 const passValidationErrors = (error: unknown, _req: Request, _res: Response, next: NextFunction) => next(error);
 
 /** Builds the express app: middleware, the contract's endpoints, the error envelope. No listen. */
-export function createApp({ runtime, logger }: AppDeps): Express {
+export function createApp({ runtime, logger, settings = {} }: AppDeps): Express {
+  const config: AppSettings = { ...loadConfig({}), ...settings };
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.set('trust proxy', config.TRUST_PROXY);
 
   app.use(requestId);
   app.use(accessLog(logger));
+  app.use(securityHeaders());
+  app.use(corsPolicy(config.CORS_ORIGINS));
+
+  const limitFailedAuth = failedAuthRateLimit(runtime, logger, config.RATE_LIMIT_FAILED_AUTH);
+  /** Every authenticated route: database, key (failures limited per IP), the key's own limit, JSON body. */
+  const authenticated = [
+    withEntityManager(runtime),
+    limitFailedAuth(authenticate),
+    perKeyRateLimit(runtime, logger, config.RATE_LIMIT_PER_MINUTE),
+    jsonBody,
+  ];
 
   createExpressEndpoints(contract.health, healthRoutes(runtime), app, {
     logInitialization: false,
@@ -42,17 +66,17 @@ export function createApp({ runtime, logger }: AppDeps): Express {
   app.use(DOCS_ASSETS_PATH, docsAssets);
   createExpressEndpoints(contract.app, appRoutes, app, {
     logInitialization: false,
-    globalMiddleware: [withEntityManager(runtime), authenticate, jsonBody],
+    globalMiddleware: authenticated,
     requestValidationErrorHandler: passValidationErrors,
   });
   createExpressEndpoints(contract.organization, organizationRoutes, app, {
     logInitialization: false,
-    globalMiddleware: [withEntityManager(runtime), authenticate, jsonBody],
+    globalMiddleware: authenticated,
     requestValidationErrorHandler: passValidationErrors,
   });
   createExpressEndpoints(contract.apikey, apikeyRoutes, app, {
     logInitialization: false,
-    globalMiddleware: [withEntityManager(runtime), authenticate, jsonBody],
+    globalMiddleware: authenticated,
     requestValidationErrorHandler: passValidationErrors,
   });
 

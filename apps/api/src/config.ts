@@ -6,6 +6,24 @@ const booleanFlag = z
 
 const nonNegativeInt = z.string().regex(/^\d+$/, 'must be a non-negative integer').transform(Number);
 
+/** `*`, or a comma-separated list of exact origins such as `https://app.example.com`. */
+const corsOrigins = z
+  .string()
+  .transform((value) => value.split(',').map((origin) => origin.trim()))
+  .refine(
+    (origins) => origins.join() === '*' || origins.every(isOrigin),
+    'must be * or a comma-separated list of origins such as https://app.example.com (scheme, host, optional port)',
+  );
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return /^https?:$/.test(url.protocol) && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
 /** The one schema for the environment (SPEC §6); nothing else reads process.env. */
 const ConfigSchema = z.object({
   PORT: z
@@ -25,6 +43,10 @@ const ConfigSchema = z.object({
   DB_POOL_MAX: nonNegativeInt.pipe(z.number().int().min(1).max(100)).default('10'),
   RATE_LIMIT_PER_MINUTE: nonNegativeInt.default('2000'),
   RATE_LIMIT_FAILED_AUTH: nonNegativeInt.default('20'),
+  /** Origins allowed to call the API from a browser; unset: CORS closed (no CORS headers at all). */
+  CORS_ORIGINS: corsOrigins.optional(),
+  /** Reverse proxies in front of the server whose X-Forwarded-For is believed (for per-IP limits); 0 = none. */
+  TRUST_PROXY: nonNegativeInt.pipe(z.number().int().max(10, 'must be 0–10 proxy hops')).default('0'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
+import { createHttpServer } from './common/http-server.js';
 import { createLogger } from './common/logger.js';
 import type { Runtime } from './common/request-context.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -28,7 +29,10 @@ async function main(): Promise<void> {
   const runtime: Runtime = { state: 'starting' };
 
   // Listen first: /livez answers and /readyz says 503 while the database is being prepared.
-  const server: Server = createApp({ runtime, logger }).listen(config.PORT, config.HOST);
+  const server: Server = createHttpServer(createApp({ runtime, logger, settings: config })).listen(
+    config.PORT,
+    config.HOST,
+  );
   try {
     await once(server, 'listening');
   } catch (error) {
@@ -74,10 +78,13 @@ async function main(): Promise<void> {
       logger.error('shutdown deadline passed; exiting with requests still open');
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
-    // Stops accepting, lets in-flight requests finish, then closes idle keep-alive sockets.
+    // Stops accepting and lets in-flight requests finish. A keep-alive socket whose request has
+    // just finished is idle again: close those as they appear rather than after keepAliveTimeout.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const closeIdle = setInterval(() => server.closeIdleConnections(), 100);
     server.closeIdleConnections();
     await closed;
+    clearInterval(closeIdle);
     await database.close();
     logger.info('stopped');
     process.exit(0);

@@ -59,12 +59,19 @@ describe('GET /docs', () => {
       '/docs/assets/favicon-32x32.png',
       '/docs/assets/swagger-ui.css',
       '/docs/assets/swagger-ui-bundle.js',
+      '/docs/assets/docs-init.js',
     ]);
     expect(res.text).not.toMatch(/https?:\/\//);
+    // Its own scripts only, none inline; the API's stricter policy stays on every other route.
+    expect(res.headers['content-security-policy']).toBe(
+      "default-src 'none';script-src 'self';style-src 'self' 'unsafe-inline';img-src 'self' data:;connect-src 'self';base-uri 'none';form-action 'none';frame-ancestors 'none'",
+    );
+    expect(res.text).not.toMatch(/<script>/);
     for (const [asset, type] of [
       ['/docs/assets/favicon-32x32.png', 'image/png'],
       ['/docs/assets/swagger-ui.css', 'text/css; charset=utf-8'],
       ['/docs/assets/swagger-ui-bundle.js', 'text/javascript; charset=utf-8'],
+      ['/docs/assets/docs-init.js', 'text/javascript; charset=utf-8'],
     ]) {
       const file = await request(app).get(String(asset));
       expect(file.status, asset).toBe(200);

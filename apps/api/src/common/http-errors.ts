@@ -41,7 +41,7 @@ export function statusOf(code: ErrorCode): number {
   return STATUS_OF[code];
 }
 
-function invalidMessageFor(req: Request): string {
+export function invalidMessageFor(req: Request): string {
   return /^\/app(\/|$)/.test(req.path) ? APP_ROUTE_INVALID_MESSAGE : INVALID_MESSAGE;
 }
 
@@ -76,7 +76,10 @@ function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof DriverException || err?.code) {
     if (err?.code && UNREACHABLE_DB_CODES.has(err.code)) return true;
   }
-  return /Connection terminated|connect ECONNREFUSED|Timeout acquiring a connection/i.test(err?.message ?? '');
+  // pg says "timeout expired" when connectionTimeoutMillis passes before PostgreSQL answers.
+  return /Connection terminated|connect ECONNREFUSED|Timeout acquiring a connection|^timeout expired$|not queryable/i.test(
+    err?.message ?? '',
+  );
 }
 
 /** What express, body-parser and the router throw, in our terms; undefined for the unexpected. */

@@ -4,7 +4,8 @@ import type { Server } from 'node:http';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import request from 'supertest';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { createApp } from '../../src/app.js';
+import { type AppSettings, createApp } from '../../src/app.js';
+import { createHttpServer } from '../../src/common/http-server.js';
 import { createLogger } from '../../src/common/logger.js';
 import type { Runtime } from '../../src/common/request-context.js';
 import { type Orm, openOrm } from '../../src/db/orm.js';
@@ -19,17 +20,27 @@ export interface Harness {
 }
 
 /**
+ * Tests share one client IP (127.0.0.1) and one database, so the per-IP limit on failed
+ * authentication is off unless a test file turns it on; everything else is the default.
+ */
+const TEST_SETTINGS: Partial<AppSettings> = { RATE_LIMIT_FAILED_AUTH: 0 };
+
+/**
  * Starts the real app on an ephemeral port against the run's database, once per test file.
  * Use the returned object inside tests (it is filled in by beforeAll).
  */
-export function useServer(): Harness {
+export function useServer(settings: Partial<AppSettings> = {}): Harness {
   const harness = {} as Harness;
   let server: Server;
   beforeAll(async () => {
     harness.orm = await openOrm({ clientUrl: inject('databaseUrl'), poolMax: inject('embedded') ? 1 : 5 });
     harness.runtime = { state: 'ready', orm: harness.orm };
-    const app = createApp({ runtime: harness.runtime, logger: createLogger('silent') });
-    server = app.listen(0, '127.0.0.1');
+    const app = createApp({
+      runtime: harness.runtime,
+      logger: createLogger('silent'),
+      settings: { ...TEST_SETTINGS, ...settings },
+    });
+    server = createHttpServer(app).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     harness.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     harness.http = () => request.agent(harness.baseUrl);

@@ -1,7 +1,8 @@
 import { contract } from '@apps-api/contract';
 import { buildOpenApiDocument } from '@apps-api/contract/openapi';
 import { initServer } from '@ts-rest/express';
-import { DOCS_PAGE } from './docs.page.js';
+import { withContentSecurityPolicy } from '../../common/security.js';
+import { DOCS_CSP, DOCS_PAGE } from './docs.page.js';
 
 const s = initServer();
 
@@ -15,5 +16,8 @@ function openApiDocument() {
 
 export const docsRoutes = s.router(contract.docs, {
   getOpenApiDocument: async () => ({ status: 200, body: openApiDocument() }),
-  getDocsPage: async () => ({ status: 200, body: DOCS_PAGE }),
+  getDocsPage: {
+    middleware: [withContentSecurityPolicy(DOCS_CSP)],
+    handler: async () => ({ status: 200, body: DOCS_PAGE }),
+  },
 });
