@@ -13,22 +13,25 @@ describe('service endpoints', () => {
     expect(ready.body).toEqual({ status: 'ok' });
   });
 
-  it.each(['starting', 'draining'] as const)(
-    'says 503 on /readyz and on /app while %s, /livez stays 200',
-    async (state) => {
-      h.runtime.state = state;
-      try {
-        const ready = await h.http().get('/readyz').set('x-request-id', 'r');
-        expect(ready.status).toBe(503);
-        const unavailable = errorEnvelope('service_unavailable', 'Service unavailable, retry later', 'r');
-        expect(ready.body).toEqual(unavailable);
-        const app = await h.http().get('/app').set('x-request-id', 'r').set('authorization', 'capgo_x');
-        expect(app.status).toBe(503);
-        expect(app.body).toEqual(unavailable);
-        expect((await h.http().get('/livez')).status).toBe(200);
-      } finally {
-        h.runtime.state = 'ready';
-      }
-    },
-  );
+  it.each([
+    ['starting', 503],
+    ['draining', 401],
+  ] as const)('while %s: /readyz says 503, /livez 200, and /app answers %i', async (state, appStatus) => {
+    h.runtime.state = state;
+    try {
+      const ready = await h.http().get('/readyz').set('x-request-id', 'r');
+      expect(ready.status).toBe(503);
+      const unavailable = errorEnvelope('service_unavailable', 'Service unavailable, retry later', 'r');
+      expect(ready.body).toEqual(unavailable);
+      expect((await h.http().get('/livez')).status).toBe(200);
+      // Draining still serves what reaches it (in flight); starting has no database yet.
+      const app = await h.http().get('/app').set('x-request-id', 'r').set('authorization', 'capgo_x');
+      expect(app.status).toBe(appStatus);
+      expect(app.body).toEqual(
+        appStatus === 503 ? unavailable : errorEnvelope('invalid_apikey', 'Invalid API key', 'r'),
+      );
+    } finally {
+      h.runtime.state = 'ready';
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { AuthHeaders, StatusOk, authErrorResponses, integerQuery } from './common.js';
+import { AuthHeaders, StatusOk, authErrorResponses, bodyErrorResponses, integerQuery } from './common.js';
 import { ErrorBody } from './errors.js';
 
 const c = initContract();
@@ -179,6 +179,7 @@ export const appContract = c.router(
           'No `write` on `owner_org` (`org_access_denied`), or key limited to apps (`insufficient_permissions`).',
         ),
         409: ErrorBody.describe('`app_id` already used by any organization (`app_id_taken`).'),
+        ...bodyErrorResponses,
         ...authErrorResponses,
       },
     },
@@ -195,6 +196,7 @@ export const appContract = c.router(
         400: ErrorBody.describe('Invalid body or `app_id` (`invalid_parameters`).'),
         403: ErrorBody.describe('The key can read the app but not write it (`insufficient_permissions`).'),
         404: ErrorBody.describe('No such app visible to the key (`app_not_found`).'),
+        ...bodyErrorResponses,
         ...authErrorResponses,
       },
     },

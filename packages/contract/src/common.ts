@@ -14,9 +14,6 @@ export const AuthHeaders = z.object({
 /** Error responses every authenticated route can give, whatever its input. */
 export const authErrorResponses = {
   401: ErrorBody.describe('No key (`no_key_provided`) or an unknown, revoked or expired key (`invalid_apikey`).'),
-  // Any request may carry a body, even where none is expected: it is still read as JSON, within the cap.
-  413: ErrorBody.describe('Body larger than 100 kB (`payload_too_large`).'),
-  415: ErrorBody.describe('Body sent with a non-JSON content type (`unsupported_media_type`).'),
   429: ErrorBody.describe(
     'Rate limit exceeded (`rate_limited`): per key, or for repeated invalid keys from one IP. `Retry-After` gives the seconds to wait; every authenticated response carries IETF draft-8 `RateLimit` and `RateLimit-Policy` headers.',
   ),
@@ -40,7 +37,7 @@ export const integerQuery = (min: number, max: number) =>
 
 export const StatusOk = z.object({ status: z.literal('ok') }).strict();
 
-/** Error responses of every route that takes a JSON body. */
+/** Error responses of every route that takes a JSON body (POST, PUT); a body sent with GET or DELETE is not read. */
 export const bodyErrorResponses = {
   413: ErrorBody.describe('Body larger than 100 kB (`payload_too_large`).'),
   415: ErrorBody.describe('Body sent with a non-JSON content type (`unsupported_media_type`).'),

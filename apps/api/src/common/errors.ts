@@ -45,6 +45,5 @@ export const payloadTooLarge = () =>
   new DomainError('payload_too_large', 'Request body too large: the limit is 100 kB');
 export const rateLimited = () =>
   new DomainError('rate_limited', 'Too many requests: retry after the number of seconds in Retry-After');
-export const serviceUnavailable = () =>
-  new DomainError('service_unavailable', 'Service unavailable, retry later');
+export const serviceUnavailable = () => new DomainError('service_unavailable', 'Service unavailable, retry later');
 export const internalError = () => new DomainError('internal_error', 'Internal error');

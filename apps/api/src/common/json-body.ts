@@ -41,13 +41,16 @@ function unstorableError(req: Request) {
   return issue ? invalidParameters([issue], invalidMessageFor(req)) : undefined;
 }
 
+/** Only these methods take a body here; content sent with GET or DELETE has no meaning and is not read. */
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
 /**
  * Parses JSON bodies of at most 100 kB. A body in any other content type (or none) is a 415
  * rather than being silently ignored. Strings PostgreSQL cannot store as sent (U+0000, lone
  * surrogates) are a 400 here rather than a failed insert or a silently altered value later.
  */
 export function jsonBody(req: Request, res: Response, next: NextFunction): void {
-  if (!hasBody(req)) next();
+  if (!METHODS_WITH_BODY.has(req.method) || !hasBody(req)) next();
   else if (!JSON_TYPE.test(req.headers['content-type'] ?? '')) next(unsupportedMediaType());
   else parseJson(req, res, (error?: unknown) => next(error ?? unstorableError(req)));
 }

@@ -25,10 +25,14 @@ export interface Runtime {
   orm?: Orm;
 }
 
-/** Gives the request its own EntityManager, or 503 while the service is not ready. */
+/**
+ * Gives the request its own EntityManager, or 503 while starting. While draining, requests that
+ * reached the server are still served (they are in flight); /readyz already says 503 so that no
+ * new traffic is sent, and the listener no longer accepts connections.
+ */
 export function withEntityManager(runtime: Runtime) {
   return (req: Request, _res: Response, next: NextFunction) => {
-    if (runtime.state !== 'ready' || !runtime.orm) return next(serviceUnavailable());
+    if (runtime.state === 'starting' || !runtime.orm) return next(serviceUnavailable());
     req.ctx.em = runtime.orm.em.fork() as EntityManager;
     next();
   };

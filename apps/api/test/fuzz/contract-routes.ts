@@ -1,5 +1,5 @@
 import { ErrorBody } from '@apps-api/contract';
-import { type AppRoute, type AppRouter, isAppRoute, isAppRouteNoBody } from '@ts-rest/core';
+import { type AppRoute, type AppRouter, isAppRoute, isAppRouteNoBody, isAppRouteOtherResponse } from '@ts-rest/core';
 import { z } from 'zod';
 
 export interface FuzzRoute {
@@ -63,6 +63,21 @@ const strictOf = (schema: z.ZodTypeAny) => {
   return strictCache.get(schema) as z.ZodTypeAny;
 };
 
+interface OtherResponse {
+  contentType: string;
+  body: unknown;
+}
+
+/** A declared non-JSON answer (the HTML docs page): its content type, and its body against the schema. */
+function problemWithOther(declared: OtherResponse, method: string, answer: Answer): string | undefined {
+  const type = String(answer.headers['content-type'] ?? '');
+  if (type.toLowerCase() !== declared.contentType.toLowerCase())
+    return `content-type ${type} is not ${declared.contentType}`;
+  if (method === 'HEAD') return answer.text === '' ? undefined : 'HEAD answered with a body';
+  const parsed = schemaOf(declared.body)?.safeParse(answer.text);
+  return parsed && !parsed.success ? `body does not match the ${answer.status} schema` : undefined;
+}
+
 export interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -85,6 +100,7 @@ export function problemWith(
   if (answer.headers['x-request-id'] !== requestId) return 'x-request-id header missing or not echoed';
   if (!answer.headers['content-security-policy']) return 'security headers missing';
   const declared = route ? (route.route.responses as Record<number, unknown>)[answer.status] : undefined;
+  if (isAppRouteOtherResponse(declared as never)) return problemWithOther(declared as OtherResponse, method, answer);
   const schema = route ? schemaOf(declared) : answer.status === 404 ? ErrorBody : undefined;
   if (!schema && !(route && isAppRouteNoBody(declared as never))) {
     return `status ${answer.status} is not declared for ${route ? route.name : 'an unknown route'}`;
