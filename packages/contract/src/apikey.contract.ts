@@ -1,7 +1,7 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
 import { AppId } from './app.contract.js';
-import { AuthHeaders, StatusOk, authErrorResponses, bodyErrorResponses } from './common.js';
+import { AuthHeaders, StatusOk, authErrorResponses, bodyErrorResponses, updateBody } from './common.js';
 import { ErrorBody } from './errors.js';
 
 const c = initContract();
@@ -83,19 +83,13 @@ export const CreateApiKeyBody = z
   .strict()
   .describe('Unknown fields are rejected with 400.');
 
-export const UpdateApiKeyBody = z
-  .object({
-    name: KeyName.optional(),
-    mode: KeyMode.optional(),
-    limited_to_orgs: LimitedToOrgs.optional(),
-    limited_to_apps: LimitedToApps.optional(),
-    expires_at: ExpiresAt.optional(),
-  })
-  .strict()
-  .refine((body) => Object.keys(body).length > 0, {
-    message: 'At least one of name, mode, limited_to_orgs, limited_to_apps, expires_at is required',
-  })
-  .describe('At least one field; fields left out keep their value. Unknown fields are rejected with 400.');
+export const UpdateApiKeyBody = updateBody({
+  name: KeyName.optional(),
+  mode: KeyMode.optional(),
+  limited_to_orgs: LimitedToOrgs.optional(),
+  limited_to_apps: LimitedToApps.optional(),
+  expires_at: ExpiresAt.optional(),
+}).describe('At least one field; fields left out keep their value. Unknown fields are rejected with 400.');
 
 export type ApiKey = z.infer<typeof ApiKey>;
 export type CreatedApiKey = z.infer<typeof CreatedApiKey>;

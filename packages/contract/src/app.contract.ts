@@ -1,6 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { AuthHeaders, StatusOk, authErrorResponses, bodyErrorResponses, integerQuery } from './common.js';
+import { AuthHeaders, StatusOk, authErrorResponses, bodyErrorResponses, integerQuery, updateBody } from './common.js';
 import { ErrorBody } from './errors.js';
 
 const c = initContract();
@@ -115,19 +115,13 @@ export const CreateAppBody = z
   .strict()
   .describe('Unknown fields (including `retention`) are rejected with 400.');
 
-export const UpdateAppBody = z
-  .object({
-    name: AppName.optional(),
-    icon: IconField.nullable()
-      .optional()
-      .describe('New icon URL, http(s), at most 2048 characters; `""` or null clears the icon.'),
-    retention: Retention.optional(),
-  })
-  .strict()
-  .refine((body) => Object.keys(body).length > 0, {
-    message: 'At least one of name, icon, retention is required',
-  })
-  .describe('At least one field. Unknown fields are rejected with 400.');
+export const UpdateAppBody = updateBody({
+  name: AppName.optional(),
+  icon: IconField.nullable()
+    .optional()
+    .describe('New icon URL, http(s), at most 2048 characters; `""` or null clears the icon.'),
+  retention: Retention.optional(),
+}).describe('At least one field. Unknown fields are rejected with 400.');
 
 export type App = z.infer<typeof App>;
 export type AppList = z.infer<typeof AppList>;

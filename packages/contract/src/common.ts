@@ -35,6 +35,16 @@ export const integerQuery = (min: number, max: number) =>
       .max(max, `Must be at most ${max}`),
   );
 
+/** An update body: these optional fields, at least one of them, and no other (400 naming any unknown field). */
+export function updateBody<T extends z.ZodRawShape>(shape: T) {
+  return z
+    .object(shape)
+    .strict()
+    .refine((body) => Object.keys(body).length > 0, {
+      message: `At least one of ${Object.keys(shape).join(', ')} is required`,
+    });
+}
+
 export const StatusOk = z.object({ status: z.literal('ok') }).strict();
 
 /** Error responses of every route that takes a JSON body (POST, PUT); a body sent with GET or DELETE is not read. */
