@@ -17,8 +17,8 @@ const pool = new pg.Pool({
 
 const RANK: Record<string, number> = { read: 0, upload: 1, write: 2, admin: 3, super_admin: 4 };
 const CAP: Record<string, number> = { read: 0, upload: 1, write: 2, all: Number.POSITIVE_INFINITY };
-const APP_COLUMNS = `id, app_id, app_id_key, name, icon_url, owner_org, user_id, default_upload_channel, retention,
-  last_version, transfer_history, created_at, updated_at`;
+const APP_COLUMNS = `a.id, a.app_id, a.app_id_key, a.name, a.icon_url, a.owner_org, a.user_id, a.default_upload_channel,
+  a.retention, a.last_version, a.transfer_history, a.created_at, a.updated_at`;
 
 interface Caller {
   userId: string;
@@ -103,7 +103,7 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
 }
 
 async function visibleApp(caller: Caller, appId: string): Promise<AppRow | undefined> {
-  const { rows } = await pool.query<AppRow>(`select ${APP_COLUMNS} from apps where app_id_key = $1`, [
+  const { rows } = await pool.query<AppRow>(`select ${APP_COLUMNS} from apps a where app_id_key = $1`, [
     appId.toLowerCase(),
   ]);
   const app = rows[0];
@@ -114,21 +114,20 @@ async function visibleApp(caller: Caller, appId: string): Promise<AppRow | undef
 async function listApps(caller: Caller, url: URL, res: ServerResponse): Promise<void> {
   const page = Number(url.searchParams.get('page') ?? 0);
   const limit = Number(url.searchParams.get('limit') ?? 50);
-  const orgIds = caller.orgIds;
-  const inList = orgIds.map((_, i) => `$${i + 3}`).join(', ');
-  const [pageRows, count] = await Promise.all([
-    pool.query<AppRow>(
-      `select ${APP_COLUMNS} from apps a join (
-         select id from apps where owner_org in (${inList}) order by created_at desc, app_id asc offset $1 limit $2
-       ) p using (id) order by a.created_at desc, a.app_id asc`,
-      [page * limit, limit, ...orgIds],
-    ),
-    pool.query(
-      `select count(*)::int as total from apps where owner_org in (${orgIds.map((_, i) => `$${i + 1}`).join(', ')})`,
-      orgIds,
-    ),
-  ]);
-  send(res, 200, { data: pageRows.rows.map(toBody), page, limit, total: count.rows[0].total });
+  const orgList = caller.orgIds.map((_, i) => `$${i + 3}`).join(', ');
+  // The service's statement: count, then the page found on the index alone and joined back.
+  const { rows } = await pool.query(
+    `select counted.total, ${APP_COLUMNS}
+     from (select count(*) as total from apps where owner_org in (${orgList})) counted
+     left join lateral (
+       select app_id from apps where owner_org in (${orgList}) order by created_at desc, app_id asc offset $1 limit $2
+     ) page on true
+     left join apps a on a.app_id_key = lower(page.app_id)
+     order by a.created_at desc, a.app_id asc`,
+    [page * limit, limit, ...caller.orgIds],
+  );
+  const apps = rows.filter((row) => row.id !== null) as AppRow[];
+  send(res, 200, { data: apps.map(toBody), page, limit, total: Number(rows[0]?.total ?? 0) });
 }
 
 async function createApp(caller: Caller, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -142,7 +141,7 @@ async function createApp(caller: Caller, req: IncomingMessage, res: ServerRespon
     });
   }
   const { rows } = await pool.query<AppRow>(
-    `insert into apps (id, app_id, app_id_key, name, icon_url, owner_org, user_id, created_at, updated_at)
+    `insert into apps as a (id, app_id, app_id_key, name, icon_url, owner_org, user_id, created_at, updated_at)
      values ($1, $2, $3, $4, $5, $6, $7, now(), now()) returning ${APP_COLUMNS}`,
     [
       randomUUID(),
@@ -168,7 +167,7 @@ async function updateApp(caller: Caller, app: AppRow, req: IncomingMessage, res:
     });
   }
   const { rows } = await pool.query<AppRow>(
-    `update apps set name = coalesce($2, name), retention = coalesce($3, retention),
+    `update apps a set name = coalesce($2, name), retention = coalesce($3, retention),
        updated_at = greatest(now(), updated_at + interval '1 millisecond')
      where id = $1 returning ${APP_COLUMNS}`,
     [app.id, body.name ?? null, body.retention ?? null],

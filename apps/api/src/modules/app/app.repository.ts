@@ -1,8 +1,73 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { App } from './app.entity.js';
+import { toDate } from '../../db/raw.js';
+import type { App } from './app.entity.js';
 
-export function findAppByAppId(em: EntityManager, appId: string): Promise<App | null> {
-  return em.findOne(App, { appIdKey: appId.toLowerCase() });
+/**
+ * An app's columns as the API answers them: what both a managed `App` entity and a raw row give.
+ * The hot read paths (one app, a page of apps, the row an update returns) use raw SQL: hydrating
+ * entities cost them more CPU than the rest of the request (see bench/README.md).
+ */
+export type AppRecord = Pick<
+  App,
+  | 'id'
+  | 'appId'
+  | 'appIdKey'
+  | 'name'
+  | 'iconUrl'
+  | 'ownerOrg'
+  | 'userId'
+  | 'defaultUploadChannel'
+  | 'retention'
+  | 'lastVersion'
+  | 'transferHistory'
+  | 'createdAt'
+  | 'updatedAt'
+>;
+
+interface AppRow {
+  id: string;
+  app_id: string;
+  app_id_key: string;
+  name: string;
+  icon_url: string;
+  owner_org: string;
+  user_id: string | null;
+  default_upload_channel: string;
+  retention: number;
+  last_version: string | null;
+  transfer_history: AppRecord['transferHistory'];
+  created_at: string;
+  updated_at: string;
+}
+
+const APP_COLUMNS = `a.id, a.app_id, a.app_id_key, a.name, a.icon_url, a.owner_org, a.user_id,
+  a.default_upload_channel, a.retention, a.last_version, a.transfer_history, a.created_at, a.updated_at`;
+
+function toRecord(em: EntityManager, row: AppRow): AppRecord {
+  return {
+    id: row.id,
+    appId: row.app_id,
+    appIdKey: row.app_id_key,
+    name: row.name,
+    iconUrl: row.icon_url,
+    ownerOrg: row.owner_org,
+    userId: row.user_id,
+    defaultUploadChannel: row.default_upload_channel,
+    retention: row.retention,
+    lastVersion: row.last_version,
+    transferHistory: row.transfer_history,
+    createdAt: toDate(em, row.created_at),
+    updatedAt: toDate(em, row.updated_at),
+  };
+}
+
+export async function findAppByAppId(em: EntityManager, appId: string): Promise<AppRecord | null> {
+  const row: AppRow | undefined = await em.execute<AppRow>(
+    `select ${APP_COLUMNS} from apps a where a.app_id_key = ?`,
+    [appId.toLowerCase()],
+    'get',
+  );
+  return row ? toRecord(em, row) : null;
 }
 
 export interface AppPageQuery {
@@ -13,17 +78,72 @@ export interface AppPageQuery {
   limit: number;
 }
 
-/** One page, newest first, ties broken by app_id in byte order (the column collates "C"). */
-export async function findAppPage(em: EntityManager, query: AppPageQuery): Promise<{ apps: App[]; total: number }> {
+/**
+ * One page, newest first, ties broken by app_id in byte order (the column collates "C"), and the
+ * exact total, in one statement. The page is found on the (owner_org, created_at desc, app_id)
+ * index alone, skipped rows included, and only its rows are then read from the table (joined back
+ * on app_id_key, which a CHECK keeps equal to lower(app_id)): a deep OFFSET costs index entries,
+ * not table rows. The total comes back even when the page is past the end.
+ */
+export async function findAppPage(
+  em: EntityManager,
+  query: AppPageQuery,
+): Promise<{ apps: AppRecord[]; total: number }> {
   if (query.orgIds.length === 0) return { apps: [], total: 0 };
-  const where = {
-    ownerOrg: { $in: query.orgIds },
-    ...(query.onlyAppIds.length > 0 ? { appIdKey: { $in: query.onlyAppIds } } : {}),
-  };
-  const [apps, total] = await em.findAndCount(App, where, {
-    orderBy: { createdAt: 'desc', appId: 'asc' },
-    offset: query.offset,
-    limit: query.limit,
-  });
+  const orgList = query.orgIds.map(() => '?').join(', ');
+  const appFilter =
+    query.onlyAppIds.length > 0 ? `and app_id_key in (${query.onlyAppIds.map(() => '?').join(', ')})` : '';
+  const filterParams = [...query.orgIds, ...query.onlyAppIds];
+  const rows = await em.execute<(Partial<AppRow> & { total: string })[]>(
+    `select counted.total, ${APP_COLUMNS}
+     from (select count(*) as total from apps where owner_org in (${orgList}) ${appFilter}) counted
+     left join lateral (
+       select app_id from apps where owner_org in (${orgList}) ${appFilter}
+       order by created_at desc, app_id asc offset ? limit ?
+     ) page on true
+     left join apps a on a.app_id_key = lower(page.app_id)
+     order by a.created_at desc, a.app_id asc`,
+    [...filterParams, ...filterParams, query.offset, query.limit],
+  );
+  const total = Number(rows[0]?.total ?? 0);
+  const apps = rows.filter((row) => row.id !== null && row.id !== undefined).map((row) => toRecord(em, row as AppRow));
   return { apps, total };
+}
+
+export interface AppChanges {
+  name?: string;
+  iconUrl?: string;
+  retention?: number;
+}
+
+/**
+ * Applies the changes if the app still belongs to `ownerOrg` (the org its rights were checked on)
+ * and returns the row as stored; null when it has been deleted or moved meanwhile. `updated_at`
+ * advances on every update, even one that changes no value and even within one millisecond.
+ */
+export async function updateAppRow(
+  em: EntityManager,
+  target: { id: string; ownerOrg: string },
+  changes: AppChanges,
+): Promise<AppRecord | null> {
+  const sets: string[] = [];
+  const params: unknown[] = [];
+  for (const [column, value] of [
+    ['name', changes.name],
+    ['icon_url', changes.iconUrl],
+    ['retention', changes.retention],
+  ] as const) {
+    if (value === undefined) continue;
+    sets.push(`${column} = ?`);
+    params.push(value);
+  }
+  const row: AppRow | undefined = await em.execute<AppRow>(
+    `update apps a set ${sets.map((set) => `${set}, `).join('')}
+       updated_at = greatest(?::timestamptz, a.updated_at + interval '1 millisecond')
+     where a.id = ? and a.owner_org = ?
+     returning ${APP_COLUMNS}`,
+    [...params, new Date(), target.id, target.ownerOrg],
+    'get',
+  );
+  return row ? toRecord(em, row) : null;
 }
