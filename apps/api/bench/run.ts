@@ -26,7 +26,7 @@ const settings = {
 };
 
 const apiDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SERVICE_ARGS = ['--import', 'tsx', 'src/main.ts'];
+const SERVICE_ARGS = ['dist/main.js'];
 const BASELINE_ARGS = ['--import', 'tsx', 'bench/baseline-server.ts'];
 const DEEP_PAGE = (apps: number) => Math.max(0, Math.floor(apps / 50) - 1);
 
