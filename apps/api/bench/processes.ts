@@ -8,6 +8,8 @@ export interface Server {
   child: ChildProcess;
   /** Milliseconds from spawning the process to the first 200 from /readyz. */
   readyMs: number;
+  /** CPU time the process had used by then: what start-up costs, whatever else the machine runs. */
+  readyCpuMs: number;
   stop(): Promise<void>;
 }
 
@@ -31,6 +33,20 @@ export function rssOf(pid: number | undefined): number | undefined {
   try {
     const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match?.[1] ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const TICKS_PER_SECOND = 100; // USER_HZ: the unit of utime and stime in /proc/<pid>/stat on Linux
+
+/** CPU time (user + system) a process has used so far, in milliseconds (Linux), or undefined once it is gone. */
+export function cpuMsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the command name (which may hold spaces) start at the state, field 3.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
   } catch {
     return undefined;
   }
@@ -89,12 +105,14 @@ export async function startServer(options: {
     if (!ready) await new Promise((resolve) => setTimeout(resolve, 5));
   }
   const readyMs = performance.now() - started;
+  const readyCpuMs = cpuMsOf(child.pid) ?? 0;
 
   return {
     name: options.name,
     url,
     child,
     readyMs,
+    readyCpuMs,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       const code = await exited;

@@ -71,6 +71,23 @@ function walk(node: ProfileNode, onStack: Set<string>): number {
 const root = profile.nodes[0];
 if (root) walk(root, new Set());
 
+// Samples with a package anywhere on the stack: what runs inside that package's calls (sync only).
+const parentOf = new Map<number, ProfileNode>();
+for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node);
+const onStack = new Map<string, number>();
+for (const node of profile.nodes) {
+  const count = hits.get(node.id) ?? 0;
+  if (count === 0) continue;
+  const seen = new Set<string>();
+  for (let at: ProfileNode | undefined = node; at; at = parentOf.get(at.id)) {
+    const owner = ownerOf(at.callFrame.url, at.callFrame.functionName);
+    seen.add(
+      owner.startsWith('apps/') || owner.startsWith('packages/') ? owner.split('/').slice(0, 3).join('/') : owner,
+    );
+  }
+  for (const owner of seen) onStack.set(owner, (onStack.get(owner) ?? 0) + count);
+}
+
 const print = (title: string, entries: Map<string, number>) => {
   process.stdout.write(`\n${title}\n`);
   for (const [name, count] of [...entries].sort((a, b) => b[1] - a[1]).slice(0, top)) {
@@ -79,5 +96,6 @@ const print = (title: string, entries: Map<string, number>) => {
 };
 process.stdout.write(`${total} samples\n`);
 print('self time by package', byOwner);
+print('samples with the package on the stack', onStack);
 print('self time by function', byFunction);
 print('inclusive time of our functions', inclusive);

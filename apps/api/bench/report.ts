@@ -12,6 +12,8 @@ export interface Measurement {
   errors: number;
   total: number;
   maxRssBytes: number;
+  /** The server process's own CPU time (user + system) per request: less sensitive to a busy machine than req/s. */
+  cpuMicrosPerRequest: number;
   /** 1-minute load average right before the run. */
   load: number;
 }
@@ -23,6 +25,7 @@ export interface Report {
   postgres: string;
   dataset: string;
   ready: { service: number; baseline: number };
+  readyCpu: { service: number; baseline: number };
   idleRss: { service: number; baseline: number };
   loadBefore: string;
   loadAfter: string;
@@ -46,7 +49,8 @@ function rows(report: Report): string[][] {
     'p99 ms',
     'errors',
     'max RSS MB',
-    'service/baseline',
+    'CPU µs/req',
+    'req/s service/baseline',
     'load',
   ];
   const body = report.measurements.map((m) => {
@@ -60,6 +64,7 @@ function rows(report: Report): string[][] {
       fixed(m.p99),
       `${m.errors}/${m.total}`,
       mb(m.maxRssBytes),
+      fixed(m.cpuMicrosPerRequest, 0),
       ratio,
       fixed(m.load, 2),
     ];
@@ -110,7 +115,7 @@ export function toText(report: Report): string {
   const lines = [
     table(rows(report), false),
     '',
-    `ready: service ${fixed(report.ready.service, 0)} ms, baseline ${fixed(report.ready.baseline, 0)} ms; idle RSS: service ${mb(report.idleRss.service)} MB, baseline ${mb(report.idleRss.baseline)} MB`,
+    `ready: service ${fixed(report.ready.service, 0)} ms (${fixed(report.readyCpu.service, 0)} ms CPU), baseline ${fixed(report.ready.baseline, 0)} ms (${fixed(report.readyCpu.baseline, 0)} ms CPU); idle RSS: service ${mb(report.idleRss.service)} MB, baseline ${mb(report.idleRss.baseline)} MB`,
     `load average (1/5/15 min): before ${report.loadBefore}, after ${report.loadAfter}`,
     '',
     ...targets(report).map((t) => `${t.met ? 'MET    ' : 'NOT MET'}  ${t.name}: ${t.value}`),
@@ -134,7 +139,8 @@ export function toMarkdown(report: Report): string {
     '',
     table(rows(report), true),
     '',
-    `Ready (process spawn → first \`/readyz\` 200): service ${fixed(report.ready.service, 0)} ms, baseline ${fixed(report.ready.baseline, 0)} ms.`,
+    `Ready (process spawn → first \`/readyz\` 200): service ${fixed(report.ready.service, 0)} ms (${fixed(report.readyCpu.service, 0)} ms of CPU), baseline ${fixed(report.ready.baseline, 0)} ms (${fixed(report.readyCpu.baseline, 0)} ms of CPU).`,
+    'CPU µs/req is the server process’s own CPU time per request; unlike req/s it hardly depends on what else the machine runs.',
     `Idle RSS after start: service ${mb(report.idleRss.service)} MB, baseline ${mb(report.idleRss.baseline)} MB.`,
     '',
     '## Targets',

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { freePort, rssOf, type Server, startServer, watchRss } from './processes.js';
+import { cpuMsOf, freePort, rssOf, type Server, startServer, watchRss } from './processes.js';
 import { type Measurement, type Report, loadNow, machineFacts, toMarkdown, toText } from './report.js';
 import { type Dataset, createBenchDatabase, seed } from './seed.js';
 
@@ -106,7 +106,9 @@ async function measure(server: Server, data: Dataset, scenario: Scenario): Promi
   await load(server, data, scenario, settings.warmup);
   const loadBefore = Number(loadNow().split(' ')[0]);
   const stopWatching = watchRss(server.child.pid);
+  const cpuBefore = cpuMsOf(server.child.pid) ?? 0;
   const result = await load(server, data, scenario, settings.duration);
+  const cpuMs = (cpuMsOf(server.child.pid) ?? 0) - cpuBefore;
   return {
     id: scenario.id,
     scenario: scenario.name,
@@ -117,6 +119,7 @@ async function measure(server: Server, data: Dataset, scenario: Scenario): Promi
     errors: result.errors + result.timeouts + result.non2xx,
     total: result.requests.total,
     maxRssBytes: stopWatching(),
+    cpuMicrosPerRequest: result.requests.total > 0 ? (cpuMs * 1000) / result.requests.total : 0,
     load: loadBefore,
   };
 }
@@ -207,6 +210,7 @@ async function main(): Promise<void> {
       postgres: await postgresVersion(database.url),
       dataset: `1 org, 1 user (super_admin), ${data.appCount} apps, ${data.keyCount} keys; load uses one \`all\` key`,
       ready: { service: service.readyMs, baseline: baseline.readyMs },
+      readyCpu: { service: service.readyCpuMs, baseline: baseline.readyCpuMs },
       idleRss,
       loadBefore,
       loadAfter: loadNow(),
