@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { toDateOrNull } from '../../db/raw.js';
+import { queryRows, toDateOrNull } from '../../db/raw.js';
 import { OrgMember, type Role } from '../org/org.entity.js';
 import { ApiKey, type KeyMode } from './apikey.entity.js';
 
@@ -42,13 +42,13 @@ interface KeyGrantRow {
  * key or a changed role counts from the very next request.
  */
 export async function findKeyGrantByHash(em: EntityManager, keyHash: string): Promise<KeyGrant | null> {
-  const row: KeyGrantRow | undefined = await em.execute<KeyGrantRow>(
+  const [row] = await queryRows<KeyGrantRow>(
+    em,
     `select k.id, k.user_id, k.mode, k.limited_to_orgs, k.limited_to_apps, k.expires_at, k.last_used_at,
        coalesce((select json_agg(json_build_array(m.org_id, m.role)) from org_members m where m.user_id = k.user_id),
                 '[]'::json) as roles
-     from api_keys k where k.key_hash = ?`,
+     from api_keys k where k.key_hash = $1`,
     [keyHash],
-    'get',
   );
   if (!row) return null;
   return {

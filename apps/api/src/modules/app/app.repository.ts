@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { toDate } from '../../db/raw.js';
+import { queryRows, toDate } from '../../db/raw.js';
 import type { App } from './app.entity.js';
 
 /**
@@ -62,11 +62,9 @@ function toRecord(em: EntityManager, row: AppRow): AppRecord {
 }
 
 export async function findAppByAppId(em: EntityManager, appId: string): Promise<AppRecord | null> {
-  const row: AppRow | undefined = await em.execute<AppRow>(
-    `select ${APP_COLUMNS} from apps a where a.app_id_key = ?`,
-    [appId.toLowerCase()],
-    'get',
-  );
+  const [row] = await queryRows<AppRow>(em, `select ${APP_COLUMNS} from apps a where a.app_id_key = $1`, [
+    appId.toLowerCase(),
+  ]);
   return row ? toRecord(em, row) : null;
 }
 
@@ -90,20 +88,21 @@ export async function findAppPage(
   query: AppPageQuery,
 ): Promise<{ apps: AppRecord[]; total: number }> {
   if (query.orgIds.length === 0) return { apps: [], total: 0 };
-  const orgList = query.orgIds.map(() => '?').join(', ');
-  const appFilter =
-    query.onlyAppIds.length > 0 ? `and app_id_key in (${query.onlyAppIds.map(() => '?').join(', ')})` : '';
-  const filterParams = [...query.orgIds, ...query.onlyAppIds];
-  const rows = await em.execute<(Partial<AppRow> & { total: string })[]>(
+  const params: unknown[] = [query.offset, query.limit];
+  const placeholders = (values: string[]) => values.map((value) => `$${params.push(value)}`).join(', ');
+  const filter =
+    `owner_org in (${placeholders(query.orgIds)})` +
+    (query.onlyAppIds.length > 0 ? ` and app_id_key in (${placeholders(query.onlyAppIds)})` : '');
+  const rows = await queryRows<Partial<AppRow> & { total: string }>(
+    em,
     `select counted.total, ${APP_COLUMNS}
-     from (select count(*) as total from apps where owner_org in (${orgList}) ${appFilter}) counted
+     from (select count(*) as total from apps where ${filter}) counted
      left join lateral (
-       select app_id from apps where owner_org in (${orgList}) ${appFilter}
-       order by created_at desc, app_id asc offset ? limit ?
+       select app_id from apps where ${filter} order by created_at desc, app_id asc offset $1 limit $2
      ) page on true
      left join apps a on a.app_id_key = lower(page.app_id)
      order by a.created_at desc, a.app_id asc`,
-    [...filterParams, ...filterParams, query.offset, query.limit],
+    params,
   );
   const total = Number(rows[0]?.total ?? 0);
   const apps = rows.filter((row) => row.id !== null && row.id !== undefined).map((row) => toRecord(em, row as AppRow));
@@ -126,24 +125,22 @@ export async function updateAppRow(
   target: { id: string; ownerOrg: string },
   changes: AppChanges,
 ): Promise<AppRecord | null> {
-  const sets: string[] = [];
-  const params: unknown[] = [];
-  for (const [column, value] of [
-    ['name', changes.name],
-    ['icon_url', changes.iconUrl],
-    ['retention', changes.retention],
-  ] as const) {
-    if (value === undefined) continue;
-    sets.push(`${column} = ?`);
-    params.push(value);
-  }
-  const row: AppRow | undefined = await em.execute<AppRow>(
-    `update apps a set ${sets.map((set) => `${set}, `).join('')}
-       updated_at = greatest(?::timestamptz, a.updated_at + interval '1 millisecond')
-     where a.id = ? and a.owner_org = ?
+  const params: unknown[] = [target.id, target.ownerOrg, new Date()];
+  const sets = (
+    [
+      ['name', changes.name],
+      ['icon_url', changes.iconUrl],
+      ['retention', changes.retention],
+    ] as const
+  )
+    .filter(([, value]) => value !== undefined)
+    .map(([column, value]) => `${column} = $${params.push(value)}, `);
+  const [row] = await queryRows<AppRow>(
+    em,
+    `update apps a set ${sets.join('')}updated_at = greatest($3::timestamptz, a.updated_at + interval '1 millisecond')
+     where a.id = $1 and a.owner_org = $2
      returning ${APP_COLUMNS}`,
-    [...params, new Date(), target.id, target.ownerOrg],
-    'get',
+    params,
   );
   return row ? toRecord(em, row) : null;
 }
