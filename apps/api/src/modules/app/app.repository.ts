@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { queryRows, toDate } from '../../db/raw.js';
 import type { App } from './app.entity.js';
@@ -107,6 +108,32 @@ export async function findAppPage(
   const total = Number(rows[0]?.total ?? 0);
   const apps = rows.filter((row) => row.id !== null && row.id !== undefined).map((row) => toRecord(em, row as AppRow));
   return { apps, total };
+}
+
+export interface NewApp {
+  appId: string;
+  name: string;
+  iconUrl: string;
+  ownerOrg: string;
+  userId: string;
+}
+
+/**
+ * Inserts the app in one statement (a flush of a new entity took a transaction and three round
+ * trips) and returns the row as stored, the column defaults included. Runs through `em.execute` so
+ * that a taken app_id or a vanished org arrive as MikroORM's UniqueConstraintViolationException and
+ * ForeignKeyConstraintViolationException.
+ */
+export async function insertApp(em: EntityManager, app: NewApp): Promise<AppRecord> {
+  const now = new Date();
+  const [row] = await em.execute<AppRow[]>(
+    `insert into apps as a (id, app_id, app_id_key, name, icon_url, owner_org, user_id, created_at, updated_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     returning ${APP_COLUMNS}`,
+    [randomUUID(), app.appId, app.appId.toLowerCase(), app.name, app.iconUrl, app.ownerOrg, app.userId, now, now],
+  );
+  if (!row) throw new Error('insert into apps returned no row');
+  return toRecord(em, row);
 }
 
 export interface AppChanges {

@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { appIdTaken, appNotFound, insufficientAppPermissions, orgAccessDenied } from '../../common/errors.js';
 import { type Principal, hasRole, isAppInScope, readableOrgIds } from '../../common/rights.js';
 import { App } from './app.entity.js';
-import { type AppRecord, findAppByAppId, findAppPage, updateAppRow } from './app.repository.js';
+import { type AppRecord, findAppByAppId, findAppPage, insertApp, updateAppRow } from './app.repository.js';
 
 interface UseCase {
   em: EntityManager;
@@ -42,28 +42,25 @@ export function getApp({ em, principal, appId }: UseCase & { appId: string }): P
   return loadVisibleApp(em, principal, appId);
 }
 
-export async function createApp({ em, principal, body }: UseCase & { body: CreateAppBody }): Promise<App> {
+export async function createApp({ em, principal, body }: UseCase & { body: CreateAppBody }): Promise<AppRecord> {
   if (!hasRole(principal, body.owner_org, 'write')) throw orgAccessDenied();
   // A key confined to some apps may touch only those, so it may not bring new ones into being.
   if (principal.limitedToApps.length > 0) throw insufficientAppPermissions();
 
-  const app = em.create(App, {
-    appId: body.app_id,
-    appIdKey: body.app_id.toLowerCase(),
-    name: body.name,
-    iconUrl: body.icon ?? '',
-    ownerOrg: body.owner_org,
-    userId: principal.userId,
-  } as App);
   try {
-    await em.flush();
+    return await insertApp(em, {
+      appId: body.app_id,
+      name: body.name,
+      iconUrl: body.icon ?? '',
+      ownerOrg: body.owner_org,
+      userId: principal.userId,
+    });
   } catch (error) {
     if (error instanceof UniqueConstraintViolationException) throw appIdTaken();
     // The org was deleted between the rights check and the insert.
     if (error instanceof ForeignKeyConstraintViolationException) throw orgAccessDenied();
     throw error;
   }
-  return app;
 }
 
 export async function updateApp({
