@@ -115,12 +115,19 @@ async function listApps(caller: Caller, url: URL, res: ServerResponse): Promise<
   const page = Number(url.searchParams.get('page') ?? 0);
   const limit = Number(url.searchParams.get('limit') ?? 50);
   const orgList = caller.orgIds.map((_, i) => `$${i + 3}`).join(', ');
-  // The service's statement: count, then the page found on the index alone and joined back.
+  // The service's statement: count, then the page found on the index alone, from the nearer end.
   const { rows } = await pool.query(
     `select counted.total, ${APP_COLUMNS}
      from (select count(*) as total from apps where owner_org in (${orgList})) counted
      left join lateral (
-       select app_id from apps where owner_org in (${orgList}) order by created_at desc, app_id asc offset $1 limit $2
+       select app_id from (
+         (select app_id from apps where owner_org in (${orgList}) and $1::bigint * 2 <= counted.total
+          order by created_at desc, app_id asc offset $1 limit $2)
+         union all
+         (select app_id from apps where owner_org in (${orgList}) and $1::bigint * 2 > counted.total
+          order by created_at asc, app_id desc
+          offset greatest(counted.total - $1 - $2, 0) limit greatest(least($2, counted.total - $1), 0))
+       ) from_either_end limit $2
      ) page on true
      left join apps a on a.app_id_key = lower(page.app_id)
      order by a.created_at desc, a.app_id asc`,

@@ -28,7 +28,9 @@ const settings = {
 const apiDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SERVICE_ARGS = ['dist/main.js'];
 const BASELINE_ARGS = ['--import', 'tsx', 'bench/baseline-server.ts'];
+/** The last full page, and the middle one: the deepest a page gets when either end of the list is near. */
 const DEEP_PAGE = (apps: number) => Math.max(0, Math.floor(apps / 50) - 1);
+const MIDDLE_PAGE = (apps: number) => Math.floor(apps / 100);
 
 interface Scenario {
   id: string;
@@ -53,6 +55,11 @@ const scenarios: Scenario[] = [
     id: 'list-first',
     name: 'GET /app?limit=50&page=0',
     request: () => ({ method: 'GET', path: '/app?limit=50&page=0' }),
+  },
+  {
+    id: 'list-middle',
+    name: `GET /app?limit=50&page=${MIDDLE_PAGE(settings.apps)}`,
+    request: () => ({ method: 'GET', path: `/app?limit=50&page=${MIDDLE_PAGE(settings.apps)}` }),
   },
   {
     id: 'list-deep',
@@ -129,7 +136,9 @@ async function assertSameAnswers(servers: Server[], data: Dataset): Promise<void
   for (const target of [
     `/app/${data.sampleAppIds[0]}`,
     '/app?limit=50&page=0',
+    `/app?limit=50&page=${MIDDLE_PAGE(data.appCount)}`,
     `/app?limit=50&page=${DEEP_PAGE(data.appCount)}`,
+    `/app?limit=50&page=${DEEP_PAGE(data.appCount) + 1}`,
   ]) {
     const bodies = await Promise.all(
       servers.map(async (server) => {

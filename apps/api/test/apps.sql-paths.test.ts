@@ -41,6 +41,21 @@ describe('GET /app paging', () => {
     expect(pages).toEqual(newestFirst);
   });
 
+  it('gives the same order whatever the page size, pages from both ends of the list included', async () => {
+    const { t, newestFirst } = await tenantWithDatedApps();
+    const extra = await createAppVia(h, t.key, { name: 'Newest', app_id: uniqueAppId(), owner_org: t.orgId });
+    const all = [extra.app_id, ...newestFirst];
+    for (const limit of [1, 2, 3, 4]) {
+      const walked = [];
+      for (let page = 0; page * limit < all.length; page++) {
+        const res = await call(h, 'get', `/app?limit=${limit}&page=${page}`, { key: t.key });
+        expect(res.body.total).toBe(all.length);
+        walked.push(...appIdsOf(res.body));
+      }
+      expect(walked).toEqual(all);
+    }
+  });
+
   it('answers a page past the end with no apps and the exact total', async () => {
     const { t } = await tenantWithDatedApps();
     const res = await call(h, 'get', '/app?limit=2&page=7', { key: t.key });
@@ -95,7 +110,7 @@ describe('PUT /app/:app_id', () => {
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ ...app, name: 'After', icon_url: '', updated_at: expect.stringMatching(ISO_DATE) });
     expect(second.body).toEqual({ ...first.body, retention: 0, updated_at: expect.stringMatching(ISO_DATE) });
-    expect(Date.parse(first.body.updated_at)).toBeGreaterThan(Date.parse(app.updated_at));
+    expect(Date.parse(first.body.updated_at)).toBeGreaterThan(Date.parse(app.updated_at as string));
     expect(Date.parse(second.body.updated_at)).toBeGreaterThan(Date.parse(first.body.updated_at));
     expect((await call(h, 'get', `/app/${app.app_id}`, { key: t.key })).body).toEqual(second.body);
   });

@@ -79,10 +79,13 @@ export interface AppPageQuery {
 
 /**
  * One page, newest first, ties broken by app_id in byte order (the column collates "C"), and the
- * exact total, in one statement. The page is found on the (owner_org, created_at desc, app_id)
- * index alone, skipped rows included, and only its rows are then read from the table (joined back
- * on app_id_key, which a CHECK keeps equal to lower(app_id)): a deep OFFSET costs index entries,
- * not table rows. The total comes back even when the page is past the end.
+ * exact total, in one statement. Deep pages are what costs: an OFFSET walks every skipped row.
+ * - The page is found on the (owner_org, created_at desc, app_id) index alone (an index-only scan,
+ *   skipped rows included) and only its own rows are read from the table, joined back on
+ *   app_id_key (a CHECK keeps it equal to lower(app_id)).
+ * - A page in the older half is read from the other end of the same index, oldest first, so no
+ *   page skips more than half of the rows: the last page costs what the first does.
+ * The total comes back even when the page is past the end.
  */
 export async function findAppPage(
   em: EntityManager,
@@ -94,12 +97,21 @@ export async function findAppPage(
   const filter =
     `owner_org in (${placeholders(query.orgIds)})` +
     (query.onlyAppIds.length > 0 ? ` and app_id_key in (${placeholders(query.onlyAppIds)})` : '');
+  // Exactly one branch runs: its condition refers to no column, so PostgreSQL checks it once.
+  // The outer limit keeps the planner's row estimate at the page size (a nested-loop join back).
   const rows = await queryRows<Partial<AppRow> & { total: string }>(
     em,
     `select counted.total, ${APP_COLUMNS}
      from (select count(*) as total from apps where ${filter}) counted
      left join lateral (
-       select app_id from apps where ${filter} order by created_at desc, app_id asc offset $1 limit $2
+       select app_id from (
+         (select app_id from apps where ${filter} and $1::bigint * 2 <= counted.total
+          order by created_at desc, app_id asc offset $1 limit $2)
+         union all
+         (select app_id from apps where ${filter} and $1::bigint * 2 > counted.total
+          order by created_at asc, app_id desc
+          offset greatest(counted.total - $1 - $2, 0) limit greatest(least($2, counted.total - $1), 0))
+       ) from_either_end limit $2
      ) page on true
      left join apps a on a.app_id_key = lower(page.app_id)
      order by a.created_at desc, a.app_id asc`,
