@@ -30,7 +30,7 @@ function ownerOf(url: string, name: string): string {
   );
   if (inModules?.[1]) return inModules[1];
   if (url.startsWith('node:')) return 'node:internal';
-  const ours = /\/(apps|packages)\/[^/]+\/(src|bench)\/.*/.exec(url);
+  const ours = /\/(apps|packages)\/[^/]+\/(src|bench|dist)\/.*/.exec(url);
   return ours ? ours[0].slice(1) : url;
 }
 
@@ -40,36 +40,12 @@ for (const node of profile.nodes) {
   const count = hits.get(node.id) ?? 0;
   if (count === 0) continue;
   const owner = ownerOf(node.callFrame.url, node.callFrame.functionName);
-  byOwner.set(
-    owner.startsWith('apps/') || owner.startsWith('packages/') ? owner.split('/').slice(0, 3).join('/') : owner,
-    (byOwner.get(owner) ?? 0) + count,
-  );
+  const pkg =
+    owner.startsWith('apps/') || owner.startsWith('packages/') ? owner.split('/').slice(0, 3).join('/') : owner;
+  byOwner.set(pkg, (byOwner.get(pkg) ?? 0) + count);
   const fn = `${node.callFrame.functionName || '(anonymous)'} ${owner}:${node.callFrame.lineNumber + 1}`;
   byFunction.set(fn, (byFunction.get(fn) ?? 0) + count);
 }
-
-// Inclusive time of our own functions: where a request's time goes, callees included.
-const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-const inclusive = new Map<string, number>();
-function walk(node: ProfileNode, onStack: Set<string>): number {
-  let sum = hits.get(node.id) ?? 0;
-  const owner = ownerOf(node.callFrame.url, node.callFrame.functionName);
-  const key = `${node.callFrame.functionName || '(anonymous)'} ${owner}:${node.callFrame.lineNumber + 1}`;
-  const ours = owner.startsWith('apps/') || owner.startsWith('packages/');
-  const counted = ours && !onStack.has(key);
-  if (counted) onStack.add(key);
-  for (const child of node.children ?? []) {
-    const childNode = byId.get(child);
-    if (childNode) sum += walk(childNode, onStack);
-  }
-  if (counted) {
-    onStack.delete(key);
-    inclusive.set(key, (inclusive.get(key) ?? 0) + sum);
-  }
-  return sum;
-}
-const root = profile.nodes[0];
-if (root) walk(root, new Set());
 
 // Samples with a package anywhere on the stack: what runs inside that package's calls (sync only).
 const parentOf = new Map<number, ProfileNode>();
@@ -98,4 +74,3 @@ process.stdout.write(`${total} samples\n`);
 print('self time by package', byOwner);
 print('samples with the package on the stack', onStack);
 print('self time by function', byFunction);
-print('inclusive time of our functions', inclusive);
