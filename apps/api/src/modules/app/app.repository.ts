@@ -5,24 +5,27 @@ import type { App } from './app.entity.js';
 
 /**
  * An app's columns as the API answers them: what both a managed `App` entity and a raw row give.
- * The hot read paths (one app, a page of apps, the row an update returns) use raw SQL: hydrating
- * entities cost them more CPU than the rest of the request (see bench/README.md).
+ * The hot paths (one app, a page of apps, create, update) use hand-written SQL: hydrating entities
+ * and flushing them cost more CPU than the rest of the request (see bench/README.md). Read-only, so
+ * that nobody mutates one expecting a flush to save it: change apps with the functions below.
  */
-export type AppRecord = Pick<
-  App,
-  | 'id'
-  | 'appId'
-  | 'appIdKey'
-  | 'name'
-  | 'iconUrl'
-  | 'ownerOrg'
-  | 'userId'
-  | 'defaultUploadChannel'
-  | 'retention'
-  | 'lastVersion'
-  | 'transferHistory'
-  | 'createdAt'
-  | 'updatedAt'
+export type AppRecord = Readonly<
+  Pick<
+    App,
+    | 'id'
+    | 'appId'
+    | 'appIdKey'
+    | 'name'
+    | 'iconUrl'
+    | 'ownerOrg'
+    | 'userId'
+    | 'defaultUploadChannel'
+    | 'retention'
+    | 'lastVersion'
+    | 'transferHistory'
+    | 'createdAt'
+    | 'updatedAt'
+  >
 >;
 
 interface AppRow {
