@@ -4,7 +4,8 @@
  * update) and answers the same JSON. No framework, no validation library, no ORM: the floor the
  * service is measured against. Only the happy paths of the benchmark are implemented.
  *
- * Env: DATABASE_URL, PORT, DB_POOL_MAX.
+ * Env: DATABASE_URL, PORT, DB_POOL_MAX, DB_PREPARED_STATEMENTS (as the service: the two lookups of
+ * every GET /app/:app_id are named prepared statements unless it is false).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
@@ -14,6 +15,9 @@ const pool = new pg.Pool({
   connectionString: process.env.DATABASE_URL,
   max: Number(process.env.DB_POOL_MAX ?? 10),
 });
+
+const prepared = process.env.DB_PREPARED_STATEMENTS !== 'false';
+const statement = (name: string, text: string) => (prepared ? { name, text } : { text });
 
 const RANK: Record<string, number> = { read: 0, upload: 1, write: 2, admin: 3, super_admin: 4 };
 const CAP: Record<string, number> = { read: 0, upload: 1, write: 2, all: Number.POSITIVE_INFINITY };
@@ -70,12 +74,15 @@ async function authenticate(req: IncomingMessage): Promise<Caller | undefined> {
   const hash = createHash('sha256')
     .update(secret.replace(/^bearer\s+/i, '').trim())
     .digest('hex');
-  const { rows } = await pool.query(
-    `select k.id, k.user_id, k.mode, k.limited_to_orgs, k.limited_to_apps, k.expires_at, k.last_used_at,
-       coalesce((select json_agg(json_build_array(m.org_id, m.role)) from org_members m where m.user_id = k.user_id), '[]') as roles
-     from api_keys k where k.key_hash = $1`,
-    [hash],
-  );
+  const { rows } = await pool.query({
+    ...statement(
+      'key_grant_by_hash',
+      `select k.id, k.user_id, k.mode, k.limited_to_orgs, k.limited_to_apps, k.expires_at, k.last_used_at,
+         coalesce((select json_agg(json_build_array(m.org_id, m.role)) from org_members m where m.user_id = k.user_id), '[]') as roles
+       from api_keys k where k.key_hash = $1`,
+    ),
+    values: [hash],
+  });
   const key = rows[0];
   const now = new Date();
   if (!key || (key.expires_at && key.expires_at <= now)) return undefined;
@@ -103,9 +110,10 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> 
 }
 
 async function visibleApp(caller: Caller, appId: string): Promise<AppRow | undefined> {
-  const { rows } = await pool.query<AppRow>(`select ${APP_COLUMNS} from apps a where app_id_key = $1`, [
-    appId.toLowerCase(),
-  ]);
+  const { rows } = await pool.query<AppRow>({
+    ...statement('app_by_app_id_key', `select ${APP_COLUMNS} from apps a where a.app_id_key = $1`),
+    values: [appId.toLowerCase()],
+  });
   const app = rows[0];
   const inScope = app && (caller.limitedToApps.length === 0 || caller.limitedToApps.includes(app.app_id_key));
   return app && inScope && caller.rankIn(app.owner_org) >= 0 ? app : undefined;

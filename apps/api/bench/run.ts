@@ -19,6 +19,8 @@ const settings = {
   warmup: Number(env.BENCH_WARMUP ?? 3),
   apps: Number(env.BENCH_APPS ?? 10_000),
   poolMax: Number(env.BENCH_POOL_MAX ?? 10),
+  /** Named prepared statements for the two GET lookups, in both servers alike (the service's default). */
+  prepared: env.BENCH_PREPARED !== 'false',
   /** Comma-separated scenario ids to run (default: all), e.g. `get,list-deep` while profiling. */
   only: env.BENCH_SCENARIOS?.split(',').map((id) => id.trim()),
   /** A folder: the service runs with --cpu-prof and writes its profile there on exit. */
@@ -172,7 +174,12 @@ async function main(): Promise<void> {
     const data = await seed(database.url, { appCount: settings.apps, keyCount: 5 });
     process.stdout.write(`seeded ${data.appCount} apps and ${data.keyCount} keys in ${database.url}\n`);
 
-    const common = { ...env, DATABASE_URL: database.url, DB_POOL_MAX: String(settings.poolMax) };
+    const common = {
+      ...env,
+      DATABASE_URL: database.url,
+      DB_POOL_MAX: String(settings.poolMax),
+      DB_PREPARED_STATEMENTS: String(settings.prepared),
+    };
     const service = await startServer({
       name: 'service',
       args: [
@@ -215,7 +222,7 @@ async function main(): Promise<void> {
     const report: Report = {
       startedAt,
       command: 'pnpm bench',
-      settings: `${settings.connections} connections, ${settings.warmup} s warm-up then ${settings.duration} s per server and scenario, DB pool ${settings.poolMax}; service: NODE_ENV=production LOG_LEVEL=warn \`node ${SERVICE_ARGS.join(' ')}\``,
+      settings: `${settings.connections} connections, ${settings.warmup} s warm-up then ${settings.duration} s per server and scenario, DB pool ${settings.poolMax}, prepared statements ${settings.prepared ? 'on' : 'off'} in both; service: NODE_ENV=production LOG_LEVEL=warn \`node ${SERVICE_ARGS.join(' ')}\``,
       postgres: await postgresVersion(database.url),
       dataset: `1 org, 1 user (super_admin), ${data.appCount} apps, ${data.keyCount} keys; load uses one \`all\` key`,
       ready: { service: service.readyMs, baseline: baseline.readyMs },

