@@ -108,7 +108,7 @@ function table(cells: string[][], markdown: boolean): string {
   const widths = cells[0]?.map((_, column) => Math.max(...cells.map((row) => row[column]?.length ?? 0))) ?? [];
   const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ');
   const [header = [], ...body] = cells;
-  const rule = widths.map((width) => '-'.repeat(width)).join(markdown ? '-|-' : '-+-');
+  const rule = widths.map((width) => '-'.repeat(width)).join(markdown ? ' | ' : '-+-');
   const wrap = (text: string) => (markdown ? `| ${text} |` : text);
   return [wrap(line(header)), wrap(rule), ...body.map((row) => wrap(line(row)))].join('\n');
 }
