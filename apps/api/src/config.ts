@@ -41,6 +41,8 @@ const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MIGRATE_ON_START: booleanFlag.default('true'),
   DB_POOL_MAX: nonNegativeInt.pipe(z.number().int().min(1).max(100)).default('10'),
+  /** Named prepared statements for the hottest lookups; false behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21). */
+  DB_PREPARED_STATEMENTS: booleanFlag.default('true'),
   RATE_LIMIT_PER_MINUTE: nonNegativeInt.default('2000'),
   RATE_LIMIT_FAILED_AUTH: nonNegativeInt.default('20'),
   /** Origins allowed to call the API from a browser; unset: CORS closed (no CORS headers at all). */

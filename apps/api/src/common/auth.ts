@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
-import { findKeyByHash, findRolesOfUser, touchLastUsed } from '../modules/apikey/apikey.repository.js';
+import { findKeyGrantByHash, touchLastUsed } from '../modules/apikey/apikey.repository.js';
 import { hashSecret } from '../modules/apikey/apikey.secret.js';
 import { invalidApiKey, noKeyProvided } from './errors.js';
 import { emOf } from './request-context.js';
@@ -28,10 +28,9 @@ export async function authenticate(req: Request, _res: Response, next: NextFunct
     const secret = extractKey(req.headers);
     if (!secret) throw noKeyProvided();
     const em = emOf(req);
-    const key = await findKeyByHash(em, hashSecret(secret));
+    const key = await findKeyGrantByHash(em, hashSecret(secret));
     const now = new Date();
     if (!key || (key.expiresAt && key.expiresAt <= now)) throw invalidApiKey();
-    const roles = await findRolesOfUser(em, key.userId);
     await touchLastUsed(em, key, now);
     req.ctx.principal = {
       keyId: key.id,
@@ -39,8 +38,8 @@ export async function authenticate(req: Request, _res: Response, next: NextFunct
       mode: key.mode,
       limitedToOrgs: key.limitedToOrgs,
       limitedToApps: key.limitedToApps,
-      expiresAt: key.expiresAt ?? null,
-      roles,
+      expiresAt: key.expiresAt,
+      roles: key.roles,
     };
     next();
   } catch (error) {

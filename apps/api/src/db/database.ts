@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import { startEmbeddedDatabase } from './embedded.js';
 import { type Orm, openOrm } from './orm.js';
+import { usePreparedStatements } from './raw.js';
 
 export interface Database {
   orm: Orm;
@@ -13,6 +14,7 @@ export interface Database {
 export async function openDatabase(config: Config, owner: string): Promise<Database> {
   if (config.DATABASE_URL) {
     const orm = await openOrm({ clientUrl: config.DATABASE_URL, poolMax: config.DB_POOL_MAX });
+    if (config.DB_PREPARED_STATEMENTS) usePreparedStatements(orm);
     return { orm, embedded: false, close: () => orm.close() };
   }
   const embedded = await startEmbeddedDatabase({ dataDir: config.DATA_DIR, owner });

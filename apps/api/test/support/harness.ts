@@ -9,6 +9,7 @@ import { createHttpServer } from '../../src/common/http-server.js';
 import { createLogger } from '../../src/common/logger.js';
 import type { Runtime } from '../../src/common/request-context.js';
 import { type Orm, openOrm } from '../../src/db/orm.js';
+import { usePreparedStatements } from '../../src/db/raw.js';
 
 export interface Harness {
   orm: Orm;
@@ -34,6 +35,7 @@ export function useServer(settings: Partial<AppSettings> = {}): Harness {
   let server: Server;
   beforeAll(async () => {
     harness.orm = await openOrm({ clientUrl: inject('databaseUrl'), poolMax: inject('embedded') ? 1 : 5 });
+    if (!inject('embedded')) usePreparedStatements(harness.orm);
     harness.runtime = { state: 'ready', orm: harness.orm };
     const app = createApp({
       runtime: harness.runtime,

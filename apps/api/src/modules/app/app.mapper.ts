@@ -1,8 +1,8 @@
 import type { App as AppBody } from '@apps-api/contract';
-import type { App } from './app.entity.js';
+import type { AppRecord } from './app.repository.js';
 
 /** The wire shape of an app (SPEC §1), field for field. */
-export function toAppBody(app: App): AppBody {
+export function toAppBody(app: AppRecord): AppBody {
   return {
     app_id: app.appId,
     id: app.id,

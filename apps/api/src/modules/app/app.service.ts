@@ -3,9 +3,8 @@ import { ForeignKeyConstraintViolationException, UniqueConstraintViolationExcept
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { appIdTaken, appNotFound, insufficientAppPermissions, orgAccessDenied } from '../../common/errors.js';
 import { type Principal, hasRole, isAppInScope, readableOrgIds } from '../../common/rights.js';
-import { nextUpdatedAt } from '../../db/base.entity.js';
 import { App } from './app.entity.js';
-import { findAppByAppId, findAppPage } from './app.repository.js';
+import { type AppRecord, findAppByAppId, findAppPage, insertApp, updateAppRow } from './app.repository.js';
 
 interface UseCase {
   em: EntityManager;
@@ -13,7 +12,7 @@ interface UseCase {
 }
 
 /** An app the key may read, or the same 404 whether it is missing or hidden. */
-async function loadVisibleApp(em: EntityManager, principal: Principal, appId: string): Promise<App> {
+async function loadVisibleApp(em: EntityManager, principal: Principal, appId: string): Promise<AppRecord> {
   const app = await findAppByAppId(em, appId);
   if (!app || !hasRole(principal, app.ownerOrg, 'read') || !isAppInScope(principal, app.appIdKey)) {
     throw appNotFound();
@@ -39,32 +38,29 @@ export async function listApps({
   return { apps, total };
 }
 
-export function getApp({ em, principal, appId }: UseCase & { appId: string }): Promise<App> {
+export function getApp({ em, principal, appId }: UseCase & { appId: string }): Promise<AppRecord> {
   return loadVisibleApp(em, principal, appId);
 }
 
-export async function createApp({ em, principal, body }: UseCase & { body: CreateAppBody }): Promise<App> {
+export async function createApp({ em, principal, body }: UseCase & { body: CreateAppBody }): Promise<AppRecord> {
   if (!hasRole(principal, body.owner_org, 'write')) throw orgAccessDenied();
   // A key confined to some apps may touch only those, so it may not bring new ones into being.
   if (principal.limitedToApps.length > 0) throw insufficientAppPermissions();
 
-  const app = em.create(App, {
-    appId: body.app_id,
-    appIdKey: body.app_id.toLowerCase(),
-    name: body.name,
-    iconUrl: body.icon ?? '',
-    ownerOrg: body.owner_org,
-    userId: principal.userId,
-  } as App);
   try {
-    await em.flush();
+    return await insertApp(em, {
+      appId: body.app_id,
+      name: body.name,
+      iconUrl: body.icon ?? '',
+      ownerOrg: body.owner_org,
+      userId: principal.userId,
+    });
   } catch (error) {
     if (error instanceof UniqueConstraintViolationException) throw appIdTaken();
     // The org was deleted between the rights check and the insert.
     if (error instanceof ForeignKeyConstraintViolationException) throw orgAccessDenied();
     throw error;
   }
-  return app;
 }
 
 export async function updateApp({
@@ -72,17 +68,18 @@ export async function updateApp({
   principal,
   appId,
   body,
-}: UseCase & { appId: string; body: UpdateAppBody }): Promise<App> {
+}: UseCase & { appId: string; body: UpdateAppBody }): Promise<AppRecord> {
   const app = await loadVisibleApp(em, principal, appId);
   if (!hasRole(principal, app.ownerOrg, 'write')) throw insufficientAppPermissions();
 
-  if (body.name !== undefined) app.name = body.name;
-  if (body.icon !== undefined) app.iconUrl = body.icon ?? '';
-  if (body.retention !== undefined) app.retention = body.retention;
-  // Every update advances updated_at, even one that changes no value.
-  app.updatedAt = nextUpdatedAt(app.updatedAt);
-  await em.flush();
-  return app;
+  const updated = await updateAppRow(em, app, {
+    name: body.name,
+    iconUrl: body.icon === undefined ? undefined : (body.icon ?? ''),
+    retention: body.retention,
+  });
+  // Deleted, or moved to another org, since it was read: as if it had not been found.
+  if (!updated) throw appNotFound();
+  return updated;
 }
 
 export async function deleteApp({ em, principal, appId }: UseCase & { appId: string }): Promise<void> {
