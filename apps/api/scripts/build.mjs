@@ -9,10 +9,17 @@ const external = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).fi
   (name) => !pkg.dependencies[name]?.startsWith('workspace:'),
 );
 
+// `node scripts/build.mjs <outdir>`: another folder than dist/ (the bundle test builds into a temporary one).
+const outdir = process.argv[2] ?? 'dist';
+
 await build({
   absWorkingDir: new URL('..', import.meta.url).pathname,
   entryPoints: ['src/main.ts'],
-  outdir: 'dist',
+  outdir,
+  // Bundled CommonJS (the OpenAPI emitter) requires its external packages at run time: give it a require.
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   bundle: true,
   platform: 'node',
   format: 'esm',

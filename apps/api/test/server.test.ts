@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runEntry, startServer } from './support/process.js';
+import { API_ROOT, runEntry, startServer } from './support/process.js';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'apps-api-server-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -47,6 +47,34 @@ describe('the server process on the embedded database', () => {
     expect(((await fetched.json()) as { name: string }).name).toBe('Persisted');
     expect((await second.stop('SIGINT')).code).toBe(0);
   }, 240_000);
+
+  it('runs the same from the production bundle (esbuild), docs page included', async () => {
+    // Inside apps/api (under node_modules, which git ignores) so the bundle resolves its external packages.
+    const cache = path.join(API_ROOT, 'node_modules', '.cache');
+    mkdirSync(cache, { recursive: true });
+    const outdir = mkdtempSync(path.join(cache, 'bundle-test-'));
+    try {
+      const built = await runEntry('scripts/build.mjs', [outdir], {});
+      expect(built.code, built.stderr).toBe(0);
+      const server = await startServer({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'apps-api-bundle-data-')) }, [
+        path.join(outdir, 'main.js'),
+      ]);
+      expect(server.output()).toMatch(/capgo_[0-9A-Za-z]{40}/);
+      for (const [route, type] of [
+        ['/readyz', 'application/json; charset=utf-8'],
+        ['/openapi.json', 'application/json; charset=utf-8'],
+        ['/docs', 'text/html; charset=utf-8'],
+        ['/docs/assets/swagger-ui-bundle.js', 'text/javascript; charset=utf-8'],
+      ]) {
+        const res = await fetch(`${server.baseUrl}${route}`);
+        expect(res.status, route).toBe(200);
+        expect(res.headers.get('content-type'), route).toBe(type);
+      }
+      expect((await server.stop('SIGTERM')).code).toBe(0);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('refuses a bad configuration, naming the variable', async () => {
     const result = await runEntry('src/main.ts', [], { PORT: 'eighty', MIGRATE_ON_START: 'maybe', DATA_DIR: dataDir });

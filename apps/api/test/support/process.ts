@@ -36,9 +36,15 @@ export interface ServerProcess {
   stop: (signal?: NodeJS.Signals) => Promise<{ code: number | null; ms: number }>;
 }
 
-/** Starts `src/main.ts` on an ephemeral port and waits for its "ready" log line. */
-export function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/**
+ * Starts the server on an ephemeral port and waits for its "ready" log line: `src/main.ts` through
+ * tsx, or the production bundle when `entry` names it.
+ */
+export function startServer(
+  env: Record<string, string>,
+  entry = ['--import', 'tsx', 'src/main.ts'],
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, entry, {
     cwd: API_ROOT,
     env: childEnv({ PORT: '0', ...env }),
   });
