@@ -6,17 +6,18 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createApp } from '../src/app.js';
 import { createHttpServer } from '../src/common/http-server.js';
+import { type EmbeddedDatabase, startEmbeddedDatabase } from '../src/db/embedded.js';
 import { ormConfig } from '../src/db/orm.js';
 import { errorEnvelope, requestIdOf } from './support/harness.js';
 
 /** A server on a real but unusable database, with its log lines kept for inspection. */
-function useBrokenServer(clientUrl: () => string, schema?: string) {
+function useBrokenServer(clientUrl: () => string) {
   const logged: string[] = [];
   const state = {} as { baseUrl: string; logged: string[] };
   let server: Server;
   let orm: MikroORM;
   beforeAll(async () => {
-    orm = await MikroORM.init({ ...ormConfig({ clientUrl: clientUrl(), poolMax: 1 }), ...(schema ? { schema } : {}) });
+    orm = await MikroORM.init(ormConfig({ clientUrl: clientUrl(), poolMax: 1 }));
     const logger = pino({ level: 'warn' }, { write: (line: string) => logged.push(line) });
     const app = createApp({ runtime: { state: 'ready', orm }, logger, settings: { RATE_LIMIT_FAILED_AUTH: 0 } });
     server = createHttpServer(app).listen(0, '127.0.0.1');
@@ -31,8 +32,13 @@ function useBrokenServer(clientUrl: () => string, schema?: string) {
   return state;
 }
 
-// Every table lives in `public`: in this schema each query fails inside PostgreSQL.
-const missingTables = useBrokenServer(() => inject('databaseUrl'), 'no_such_schema');
+// A database that was never migrated: each query fails inside PostgreSQL (relation does not exist).
+let unmigrated: EmbeddedDatabase;
+beforeAll(async () => {
+  unmigrated = await startEmbeddedDatabase({ owner: 'error-bodies test' });
+});
+afterAll(() => unmigrated?.stop());
+const missingTables = useBrokenServer(() => unmigrated.url);
 // Nothing listens on port 1: every connection is refused.
 const unreachable = useBrokenServer(() => 'postgres://postgres@127.0.0.1:1/postgres');
 
@@ -51,7 +57,7 @@ describe('error bodies', () => {
     expect(res.text).not.toMatch(LEAKS);
     const logLine = missingTables.logged.find((line) => line.includes(rid));
     expect(logLine).toMatch(/unhandled error/);
-    expect(logLine).toMatch(/no_such_schema/);
+    expect(logLine).toMatch(/relation \\"api_keys\\" does not exist/);
   });
 
   it('answer an unreachable database with 503 service_unavailable: no address, no driver message', async () => {
