@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { pino } from 'pino';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { createHttpServer } from '../src/common/http-server.js';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from '../src/db/embedded.js';
