@@ -1,16 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { type Statement, queryRows, toDateOrNull } from '../../db/raw.js';
-import { OrgMember, type Role } from '../org/org.entity.js';
+import type { Role } from '../org/org.entity.js';
 import { ApiKey, type KeyMode } from './apikey.entity.js';
-
-export function findKeyByHash(em: EntityManager, keyHash: string): Promise<ApiKey | null> {
-  return em.findOne(ApiKey, { keyHash });
-}
-
-export async function findRolesOfUser(em: EntityManager, userId: string): Promise<Map<string, Role>> {
-  const memberships = await em.find(OrgMember, { userId });
-  return new Map(memberships.map((membership) => [membership.orgId, membership.role]));
-}
 
 /** What authentication needs of a key, with every role its owner holds. */
 export interface KeyGrant {
