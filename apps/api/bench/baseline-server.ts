@@ -89,6 +89,19 @@ async function authenticate(req: IncomingMessage): Promise<Caller | undefined> {
   if (!key.last_used_at || now.getTime() - key.last_used_at.getTime() >= 60_000) {
     await pool.query('update api_keys set last_used_at = $1 where id = $2', [now, key.id]);
   }
+  // The per-key rate limit of SPEC §2 (shared across replicas): the service's own counting statement.
+  await pool.query({
+    ...statement(
+      'rate_limit_increment',
+      `insert into "rate_limit_hits" as h ("key", "hits", "reset_at")
+       values ($1, 1, now() + $2 * interval '1 millisecond')
+       on conflict ("key") do update set
+         "hits" = case when h."reset_at" <= now() then 1 else h."hits" + 1 end,
+         "reset_at" = case when h."reset_at" <= now() then excluded."reset_at" else h."reset_at" end
+       returning "hits", "reset_at"`,
+    ),
+    values: [`baseline:${key.id}`, 60_000],
+  });
   const roles = new Map<string, string>(key.roles);
   const rankIn = (orgId: string) => {
     if (key.limited_to_orgs.length > 0 && !key.limited_to_orgs.includes(orgId)) return -1;

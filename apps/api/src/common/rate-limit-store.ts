@@ -1,4 +1,6 @@
 import type { IncrementResponse, Options, Store } from 'express-rate-limit';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { type Statement, queryRows } from '../db/raw.js';
 import { serviceUnavailable } from './errors.js';
 import type { Runtime } from './request-context.js';
 
@@ -7,13 +9,16 @@ import type { Runtime } from './request-context.js';
  * lock taken by ON CONFLICT serialises concurrent hits, so replicas sharing the database never
  * lose a count.
  */
-const INCREMENT = `
+const INCREMENT: Statement = {
+  name: 'rate_limit_increment',
+  text: `
   insert into "rate_limit_hits" as h ("key", "hits", "reset_at")
-  values (?, 1, now() + ? * interval '1 millisecond')
+  values ($1, 1, now() + $2 * interval '1 millisecond')
   on conflict ("key") do update set
     "hits" = case when h."reset_at" <= now() then 1 else h."hits" + 1 end,
     "reset_at" = case when h."reset_at" <= now() then excluded."reset_at" else h."reset_at" end
-  returning "hits", "reset_at"`;
+  returning "hits", "reset_at"`,
+};
 
 const DECREMENT = `update "rate_limit_hits" set "hits" = greatest("hits" - 1, 0) where "key" = ? and "reset_at" > now()`;
 const RESET = `delete from "rate_limit_hits" where "key" = ?`;
@@ -43,7 +48,10 @@ export class PostgresRateLimitStore implements Store {
   }
 
   async increment(key: string): Promise<IncrementResponse> {
-    const [row] = await this.execute<HitRow>(INCREMENT, [this.prefix + key, this.windowMs]);
+    const orm = this.runtime.orm;
+    if (!orm) throw serviceUnavailable();
+    // Every authenticated request runs this: straight on the driver, prepared (see db/raw.ts).
+    const [row] = await queryRows<HitRow>(orm.em as EntityManager, INCREMENT, [this.prefix + key, this.windowMs]);
     if (!row) throw new Error('rate limit upsert returned no row');
     if (++this.hitsSincePurge >= PURGE_EVERY) {
       this.hitsSincePurge = 0;
