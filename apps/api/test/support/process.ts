@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { spawnServer } from './spawn-server.js';
 
 export const API_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -36,39 +37,18 @@ export interface ServerProcess {
   stop: (signal?: NodeJS.Signals) => Promise<{ code: number | null; ms: number }>;
 }
 
-/**
- * Starts the server on an ephemeral port and waits for its "ready" log line: `src/main.ts` through
- * tsx, or the production bundle when `entry` names it.
- */
-export function startServer(
-  env: Record<string, string>,
-  entry = ['--import', 'tsx', 'src/main.ts'],
-): Promise<ServerProcess> {
-  const child = spawn(process.execPath, entry, {
-    cwd: API_ROOT,
-    env: childEnv({ PORT: '0', ...env }),
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 90_000);
-    child.stderr?.on('data', (chunk) => (output += chunk));
-    child.stdout?.on('data', (chunk) => {
-      output += chunk;
-      const ready = output.match(/"url":"(http:\/\/[^"]+)"[^\n]*"msg":"ready"/);
-      if (!ready) return;
-      clearTimeout(timer);
-      resolve({
-        child,
-        baseUrl: ready[1] ?? '',
-        output: () => output,
-        stop: (signal = 'SIGTERM') =>
-          new Promise((done) => {
-            const started = Date.now();
-            child.once('exit', (code) => done({ code, ms: Date.now() - started }));
-            child.kill(signal);
-          }),
-      });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${output}`)));
-  });
+/** `spawnServer` with this file's environment (ours, minus the database and port settings) and a stop(). */
+export async function startServer(env: Record<string, string>, entry?: string[]): Promise<ServerProcess> {
+  const server = await spawnServer(childEnv(env) as Record<string, string>, entry);
+  return {
+    child: server.child,
+    baseUrl: server.baseUrl,
+    output: () => server.output.join('\n'),
+    stop: async (signal = 'SIGTERM') => {
+      const started = Date.now();
+      server.child.kill(signal);
+      const code = await server.exited;
+      return { code: typeof code === 'number' ? code : null, ms: Date.now() - started };
+    },
+  };
 }

@@ -13,9 +13,15 @@ export interface SpawnedServer {
   exited: Promise<number | string>;
 }
 
-/** Starts the real server (`node --import tsx src/main.ts`) on an ephemeral port; resolves when it logs "ready". */
-export async function spawnServer(env: Record<string, string>): Promise<SpawnedServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/**
+ * Starts the real server on an ephemeral port and resolves when it logs "ready": `src/main.ts`
+ * through tsx, or what `entry` names (the production bundle).
+ */
+export async function spawnServer(
+  env: Record<string, string>,
+  entry = ['--import', 'tsx', 'src/main.ts'],
+): Promise<SpawnedServer> {
+  const child = spawn(process.execPath, entry, {
     cwd: API_ROOT,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -25,7 +31,8 @@ export async function spawnServer(env: Record<string, string>): Promise<SpawnedS
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );
   const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server not ready in 30 s:\n${output.join('\n')}`)), 30_000);
+    // Generous: on a loaded 2-core machine the embedded database alone can take many seconds to open.
+    const timer = setTimeout(() => reject(new Error(`server not ready in 90 s:\n${output.join('\n')}`)), 90_000);
     const onLine = (line: string) => {
       output.push(line);
       const url = /"msg":"ready"/.test(line) ? /"url":"([^"]+)"/.exec(line)?.[1] : undefined;
