@@ -14,6 +14,8 @@ describe('HTTP surface', () => {
     ['post', '/app/com.demo.app'],
     ['put', '/app'],
     ['delete', '/app'],
+    ['options', '/app'],
+    ['options', '/organization'],
   ] as const)('answers %s %s with 404 not_found', async (method, path) => {
     const t = await createTenant(h.em());
     const res = await call(h, method, path, { key: t.key });

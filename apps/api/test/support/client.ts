@@ -3,7 +3,7 @@ import type { Response } from 'supertest';
 import type { Harness } from './harness.js';
 import { requestIdOf } from './harness.js';
 
-type Method = 'get' | 'post' | 'put' | 'delete' | 'patch';
+type Method = 'get' | 'post' | 'put' | 'delete' | 'patch' | 'options';
 
 export interface Call {
   key?: string;
