@@ -29,13 +29,7 @@ export async function listApps({
 }: UseCase & { page: number; limit: number; orgId?: string }) {
   if (orgId !== undefined && !hasRole(principal, orgId, 'read')) throw orgAccessDenied();
   const orgIds = orgId !== undefined ? [orgId] : readableOrgIds(principal);
-  const { apps, total } = await findAppPage(em, {
-    orgIds,
-    onlyAppIds: principal.limitedToApps,
-    offset: page * limit,
-    limit,
-  });
-  return { apps, total };
+  return findAppPage(em, { orgIds, onlyAppIds: principal.limitedToApps, offset: page * limit, limit });
 }
 
 export function getApp({ em, principal, appId }: UseCase & { appId: string }): Promise<AppRecord> {
@@ -85,7 +79,7 @@ export async function updateApp({
 export async function deleteApp({ em, principal, appId }: UseCase & { appId: string }): Promise<void> {
   const app = await loadVisibleApp(em, principal, appId);
   if (!hasRole(principal, app.ownerOrg, 'admin')) throw insufficientAppPermissions();
-  // Rows that belong to an app (bundles, channels, …) reference it with ON DELETE CASCADE, so
-  // this single statement removes them in the same transaction.
-  await em.transactional((tx) => tx.nativeDelete(App, { id: app.id }));
+  // Rows that belong to an app (bundles, channels, …) reference it with ON DELETE CASCADE, so this
+  // one statement removes them too, atomically: no explicit transaction is needed.
+  await em.nativeDelete(App, { id: app.id });
 }
