@@ -1,6 +1,6 @@
 import type { IncrementResponse, Options, Store } from 'express-rate-limit';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type Statement, queryRows } from '../db/raw.js';
+import { type Statement, runSql } from '../db/sql.js';
 import { serviceUnavailable } from './errors.js';
 import type { Runtime } from './request-context.js';
 
@@ -20,8 +20,8 @@ const INCREMENT: Statement = {
   returning "hits", "reset_at"`,
 };
 
-const DECREMENT = `update "rate_limit_hits" set "hits" = greatest("hits" - 1, 0) where "key" = ? and "reset_at" > now()`;
-const RESET = `delete from "rate_limit_hits" where "key" = ?`;
+const DECREMENT = `update "rate_limit_hits" set "hits" = greatest("hits" - 1, 0) where "key" = $1 and "reset_at" > now()`;
+const RESET = `delete from "rate_limit_hits" where "key" = $1`;
 const PURGE_EXPIRED = `delete from "rate_limit_hits" where "reset_at" < now()`;
 
 /** Expired windows are purged once every this many hits, so the table stays small without a timer. */
@@ -50,8 +50,8 @@ export class PostgresRateLimitStore implements Store {
   async increment(key: string): Promise<IncrementResponse> {
     const orm = this.runtime.orm;
     if (!orm) throw serviceUnavailable();
-    // Every authenticated request runs this: straight on the driver, prepared (see db/raw.ts).
-    const [row] = await queryRows<HitRow>(orm.em as EntityManager, INCREMENT, [this.prefix + key, this.windowMs]);
+    // Every authenticated request runs this, so it is a prepared statement (see db/sql.ts).
+    const [row] = await runSql<HitRow>(orm.em as EntityManager, INCREMENT, [this.prefix + key, this.windowMs]);
     if (!row) throw new Error('rate limit upsert returned no row');
     if (++this.hitsSincePurge >= PURGE_EVERY) {
       this.hitsSincePurge = 0;
@@ -68,9 +68,9 @@ export class PostgresRateLimitStore implements Store {
     await this.execute(RESET, [this.prefix + key]);
   }
 
-  private execute<T>(sql: string, params: unknown[]): Promise<T[]> {
+  private execute(sql: string, params: unknown[]): Promise<unknown[]> {
     const orm = this.runtime.orm;
     if (!orm) throw serviceUnavailable();
-    return orm.em.getConnection().execute<T[]>(sql, params, 'all');
+    return runSql(orm.em as EntityManager, sql, params);
   }
 }

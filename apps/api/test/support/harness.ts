@@ -9,7 +9,7 @@ import { createHttpServer } from '../../src/common/http-server.js';
 import { createLogger } from '../../src/common/logger.js';
 import type { Runtime } from '../../src/common/request-context.js';
 import { type Orm, openOrm } from '../../src/db/orm.js';
-import { usePreparedStatements } from '../../src/db/raw.js';
+import { usePreparedStatements } from '../../src/db/sql.js';
 
 export interface Harness {
   orm: Orm;

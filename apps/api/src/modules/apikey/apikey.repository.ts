@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type Statement, queryRows, toDateOrNull } from '../../db/raw.js';
+import { type Statement, runSql, toDateOrNull } from '../../db/sql.js';
 import type { Role } from '../org/org.entity.js';
 import { ApiKey, type KeyMode } from './apikey.entity.js';
 
@@ -41,7 +41,7 @@ const KEY_GRANT_BY_HASH: Statement = {
  * key or a changed role counts from the very next request.
  */
 export async function findKeyGrantByHash(em: EntityManager, keyHash: string): Promise<KeyGrant | null> {
-  const [row] = await queryRows<KeyGrantRow>(em, KEY_GRANT_BY_HASH, [keyHash]);
+  const [row] = await runSql<KeyGrantRow>(em, KEY_GRANT_BY_HASH, [keyHash]);
   if (!row) return null;
   return {
     id: row.id,

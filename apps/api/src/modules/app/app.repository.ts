@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type Statement, queryRows, toDate } from '../../db/raw.js';
+import { type Statement, runSql, toDate } from '../../db/sql.js';
 import type { App } from './app.entity.js';
 
 /**
@@ -71,7 +71,7 @@ const APP_BY_APP_ID_KEY: Statement = {
 };
 
 export async function findAppByAppId(em: EntityManager, appId: string): Promise<AppRecord | null> {
-  const [row] = await queryRows<AppRow>(em, APP_BY_APP_ID_KEY, [appId.toLowerCase()]);
+  const [row] = await runSql<AppRow>(em, APP_BY_APP_ID_KEY, [appId.toLowerCase()]);
   return row ? toRecord(em, row) : null;
 }
 
@@ -105,7 +105,7 @@ export async function findAppPage(
     (query.onlyAppIds.length > 0 ? ` and app_id_key in (${placeholders(query.onlyAppIds)})` : '');
   // Exactly one branch runs: its condition refers to no column, so PostgreSQL checks it once.
   // The outer limit keeps the planner's row estimate at the page size (a nested-loop join back).
-  const rows = await queryRows<Partial<AppRow> & { total: string }>(
+  const rows = await runSql<Partial<AppRow> & { total: string }>(
     em,
     `select counted.total, ${APP_COLUMNS}
      from (select count(*) as total from apps where ${filter}) counted
@@ -138,17 +138,17 @@ export interface NewApp {
 
 /**
  * Inserts the app in one statement (a flush of a new entity took a transaction and three round
- * trips) and returns the row as stored, the column defaults included. Runs through `em.execute` so
- * that a taken app_id or a vanished org arrive as MikroORM's UniqueConstraintViolationException and
- * ForeignKeyConstraintViolationException.
+ * trips) and returns the row as stored, the column defaults included. A taken app_id or a vanished
+ * org arrive as UniqueConstraintViolationException and ForeignKeyConstraintViolationException.
  */
 export async function insertApp(em: EntityManager, app: NewApp): Promise<AppRecord> {
   const now = new Date();
-  const [row] = await em.execute<AppRow[]>(
+  const [row] = await runSql<AppRow>(
+    em,
     `insert into apps as a (id, app_id, app_id_key, name, icon_url, owner_org, user_id, created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $8)
      returning ${APP_COLUMNS}`,
-    [randomUUID(), app.appId, app.appId.toLowerCase(), app.name, app.iconUrl, app.ownerOrg, app.userId, now, now],
+    [randomUUID(), app.appId, app.appId.toLowerCase(), app.name, app.iconUrl, app.ownerOrg, app.userId, now],
   );
   if (!row) throw new Error('insert into apps returned no row');
   return toRecord(em, row);
@@ -180,7 +180,7 @@ export async function updateAppRow(
   )
     .filter(([, value]) => value !== undefined)
     .map(([column, value]) => `${column} = $${params.push(value)}, `);
-  const [row] = await queryRows<AppRow>(
+  const [row] = await runSql<AppRow>(
     em,
     `update apps a set ${sets.join('')}updated_at = greatest($3::timestamptz, a.updated_at + interval '1 millisecond')
      where a.id = $1 and a.owner_org = $2
