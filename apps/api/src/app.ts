@@ -1,7 +1,7 @@
 import { contract } from '@apps-api/contract';
 import { createExpressEndpoints } from '@ts-rest/express';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { authenticate } from './common/auth.js';
+import { authenticate } from './modules/apikey/apikey.auth.js';
 import { errorHandler, notFound } from './common/http-errors.js';
 import { jsonBody } from './common/json-body.js';
 import { type Logger, accessLog } from './common/logger.js';
