@@ -1,11 +1,10 @@
-import { KEY_MODES } from '@apps-api/contract';
+import { KEY_MODES, type KeyMode } from '@apps-api/contract';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import { baseProperties } from '../../db/base.entity.js';
 import { User } from '../user/user.entity.js';
 
 // The contract owns the list (it reaches the OpenAPI document); the database checks the same values.
-export { KEY_MODES };
-export type KeyMode = (typeof KEY_MODES)[number];
+export { KEY_MODES, type KeyMode };
 
 export const ApiKey = defineEntity({
   name: 'ApiKey',

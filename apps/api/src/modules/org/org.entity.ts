@@ -1,11 +1,10 @@
-import { ROLES } from '@apps-api/contract';
+import { ROLES, type Role } from '@apps-api/contract';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import { baseProperties } from '../../db/base.entity.js';
 import { User } from '../user/user.entity.js';
 
 // The contract owns the list (it reaches the OpenAPI document); the database checks the same values.
-export { ROLES };
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 
 export const Org = defineEntity({
   name: 'Org',
