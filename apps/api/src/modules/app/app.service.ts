@@ -4,7 +4,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { appIdTaken, appNotFound, insufficientAppPermissions, orgAccessDenied } from '../../common/errors.js';
 import { type Principal, hasRole, isAppInScope, readableOrgIds } from '../../common/rights.js';
 import { App } from './app.entity.js';
-import { type AppRecord, findAppByAppId, findAppPage, insertApp, updateAppRow } from './app.repository.js';
+import type { AppRecord } from './app.record.js';
+import { findAppByAppId, findAppPage, insertApp, updateAppRow } from './app.repository.js';
 
 interface UseCase {
   em: EntityManager;
