@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { nextUpdatedAtSql } from '../../db/base.entity.js';
 import { type Statement, runSql } from '../../db/sql.js';
+import { App } from './app.entity.js';
 import { type AppRecord, appField, appSelectList, toAppRecord } from './app.record.js';
 
 // The hot paths (one app, a page of apps, create, update) use hand-written SQL: hydrating entities
@@ -110,7 +112,7 @@ export interface AppChanges {
 /**
  * Applies the changes if the app still belongs to `ownerOrg` (the org its rights were checked on)
  * and returns the row as stored; null when it has been deleted or moved meanwhile. `updated_at`
- * advances on every update, even one that changes no value and even within one millisecond.
+ * advances by the rule of db/base.entity.ts.
  */
 export async function updateAppRow(
   em: EntityManager,
@@ -123,10 +125,18 @@ export async function updateAppRow(
     .map(([property, value]) => `${appField(em, property as keyof AppChanges)} = $${params.push(value)}, `);
   const [row] = await runSql<Record<string, unknown>>(
     em,
-    `update apps a set ${sets.join('')}updated_at = greatest($3::timestamptz, a.updated_at + interval '1 millisecond')
+    `update apps a set ${sets.join('')}updated_at = ${nextUpdatedAtSql('$3')}
      where a.id = $1 and a.owner_org = $2
      returning ${appSelectList(em)}`,
     params,
   );
   return row ? toAppRecord(em, row) : null;
+}
+
+/**
+ * Deletes the app. Whatever belongs to an app references it with ON DELETE CASCADE (declared on its
+ * entity), so this one statement removes it all, atomically.
+ */
+export async function deleteAppRow(em: EntityManager, id: string): Promise<void> {
+  await em.nativeDelete(App, { id });
 }
