@@ -68,8 +68,8 @@ export async function touchLastUsed(
   await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: now });
 }
 
-// `refresh`: the calling key's row sits in this request's identity map since authentication,
-// with the last_used_at it had before this request.
+// `refresh`: authentication may just have written last_used_at with a native update, which an
+// entity already in this EntityManager would not show.
 
 /** The user's keys, newest first. */
 export function findKeysOfUser(em: EntityManager, userId: string): Promise<ApiKey[]> {

@@ -3,9 +3,8 @@ import { ForeignKeyConstraintViolationException, UniqueConstraintViolationExcept
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { appIdTaken, appNotFound, insufficientAppPermissions, orgAccessDenied } from '../../common/errors.js';
 import { type Principal, hasRole, isAppInScope, readableOrgIds } from '../../common/rights.js';
-import { App } from './app.entity.js';
 import type { AppRecord } from './app.record.js';
-import { findAppByAppId, findAppPage, insertApp, updateAppRow } from './app.repository.js';
+import { deleteAppRow, findAppByAppId, findAppPage, insertApp, updateAppRow } from './app.repository.js';
 
 interface UseCase {
   em: EntityManager;
@@ -80,7 +79,5 @@ export async function updateApp({
 export async function deleteApp({ em, principal, appId }: UseCase & { appId: string }): Promise<void> {
   const app = await loadVisibleApp(em, principal, appId);
   if (!hasRole(principal, app.ownerOrg, 'admin')) throw insufficientAppPermissions();
-  // Rows that belong to an app (bundles, channels, …) reference it with ON DELETE CASCADE, so this
-  // one statement removes them too, atomically: no explicit transaction is needed.
-  await em.nativeDelete(App, { id: app.id });
+  await deleteAppRow(em, app.id);
 }
