@@ -5,11 +5,7 @@ import { appIdTaken, appNotFound, insufficientAppPermissions, orgAccessDenied } 
 import { type Principal, hasRole, isAppInScope, readableOrgIds } from '../../common/rights.js';
 import type { AppRecord } from './app.record.js';
 import { deleteAppRow, findAppByAppId, findAppPage, insertApp, updateAppRow } from './app.repository.js';
-
-interface UseCase {
-  em: EntityManager;
-  principal: Principal;
-}
+import type { UseCase } from '../../common/request-context.js';
 
 /** An app the key may read, or the same 404 whether it is missing or hidden. */
 async function loadVisibleApp(em: EntityManager, principal: Principal, appId: string): Promise<AppRecord> {

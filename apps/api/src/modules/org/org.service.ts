@@ -23,11 +23,7 @@ import {
   lockOrg,
   upsertMember,
 } from './org.repository.js';
-
-interface UseCase {
-  em: EntityManager;
-  principal: Principal;
-}
+import type { UseCase } from '../../common/request-context.js';
 
 /** 403 org_access_denied when the key cannot even read the org, 403 insufficient_permissions when it can but not enough. */
 function authorize(principal: Principal, orgId: string, needed: Role): void {
