@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import request from 'supertest';
 import { afterAll, beforeAll, inject } from 'vitest';
-import { type AppSettings, createApp } from '../../src/app.js';
+import { type AppSettings, buildApp } from '../../src/app.js';
 import { createHttpServer } from '../../src/common/http-server.js';
 import { createLogger } from '../../src/common/logger.js';
 import type { Runtime } from '../../src/common/request-context.js';
@@ -37,7 +37,7 @@ export function useServer(settings: Partial<AppSettings> = {}): Harness {
     harness.orm = await openOrm({ clientUrl: inject('databaseUrl'), poolMax: inject('embedded') ? 1 : 5 });
     if (!inject('embedded')) usePreparedStatements(harness.orm);
     harness.runtime = { state: 'ready', orm: harness.orm };
-    const app = createApp({
+    const app = buildApp({
       runtime: harness.runtime,
       logger: createLogger('silent'),
       settings: { ...TEST_SETTINGS, ...settings },
