@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import request from 'supertest';
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { type AppSettings, buildApp } from '../../src/app.js';
 import { createHttpServer } from '../../src/common/http-server.js';
 import { createLogger } from '../../src/common/logger.js';
@@ -66,4 +66,29 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 /** The SPEC §4 envelope, exactly. */
 export function errorEnvelope(code: string, error: string, requestId: string, details?: unknown) {
   return { status: 'KO', error, code, ...(details === undefined ? {} : { details }), request_id: requestId };
+}
+
+/**
+ * The body of an app just created (SPEC §1, with its defaults), field for field; `overrides` replaces
+ * any field, e.g. `{ updated_at: created_at }` to require both times equal.
+ */
+export function newAppBody(
+  app: { app_id: string; name: string; icon_url?: string; owner_org: string; user_id: string },
+  overrides: Record<string, unknown> = {},
+) {
+  return {
+    app_id: app.app_id,
+    id: expect.stringMatching(UUID),
+    name: app.name,
+    icon_url: app.icon_url ?? '',
+    owner_org: app.owner_org,
+    user_id: app.user_id,
+    default_upload_channel: 'dev',
+    retention: 2592000,
+    last_version: null,
+    transfer_history: null,
+    created_at: expect.stringMatching(ISO_DATE),
+    updated_at: expect.stringMatching(ISO_DATE),
+    ...overrides,
+  };
 }
