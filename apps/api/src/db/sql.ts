@@ -19,6 +19,16 @@ export interface Statement {
 
 const PREPARED_STATEMENTS = 'apps-api/prepared-statements';
 
+interface PgConnection {
+  query(config: { text: string; values: unknown[]; name?: string }): Promise<{ rows: unknown[] }>;
+}
+
+/** The two calls of knex's client that lend a pooled connection (a transaction's client lends its own). */
+interface ConnectionPool {
+  acquireConnection(): Promise<PgConnection>;
+  releaseConnection(connection: PgConnection): Promise<unknown> | unknown;
+}
+
 /**
  * Lets named statements be prepared on this ORM's connections. Only for a real PostgreSQL server:
  * the embedded database serves every client connection from one session, where a statement
@@ -34,24 +44,30 @@ export function usePreparedStatements(orm: Orm): void {
  * Runs one statement on the EntityManager's connection pool, or inside its transaction when it has
  * one, and returns the rows as the driver gives them (timestamps as text: see toDate).
  *
- * The statement reaches the driver through knex's public API (`raw` with client `options`, which
- * knex hands to `pg` as they are): MikroORM 6.6 has no API of its own that binds `$n` values or names
- * a prepared statement (`em.execute` splices the values into the SQL text, and costs more: 48 against
- * 28 us of CPU per one-row lookup, best of six rounds of 10,000 in one process). Errors leave as MikroORM's exceptions, converted exactly as the ORM converts its
- * own, so a unique or foreign-key violation is a UniqueConstraintViolationException or a
- * ForeignKeyConstraintViolationException whichever way the row was written. The message carries
- * the statement's text and never its values.
+ * MikroORM 6.6 has no API that binds `$n` values or names a prepared statement (`em.execute` splices
+ * the values into the SQL text, and cost 48 against 19 us of CPU per one-row lookup). So the statement
+ * goes to `pg` on a connection borrowed from knex's pool, as knex's own runner borrows one. Knex's
+ * public route (`raw(text).options({ name, values })`) works too, but cost GET /app/:app_id 965-1142
+ * against 782-792 us of server CPU per request (see the issue-10 note).
+ *
+ * Errors leave as MikroORM's exceptions, converted exactly as the ORM converts its own, so a unique
+ * or foreign-key violation is a UniqueConstraintViolationException or a
+ * ForeignKeyConstraintViolationException whichever way the row was written. The message is
+ * PostgreSQL's own, without the statement; a conflicting key's value is in `detail`.
  */
 export async function runSql<T>(em: EntityManager, statement: Statement | string, values: unknown[]): Promise<T[]> {
   const { text, name } = typeof statement === 'string' ? { text: statement, name: undefined } : statement;
   const prepared = name !== undefined && em.config.getExtension<boolean>(PREPARED_STATEMENTS) === true;
   // A transaction is itself a knex instance that runs everything on the transaction's connection.
   const knex: Knex = em.getTransactionContext<Knex.Transaction>() ?? em.getConnection().getKnex();
+  const pool = knex.client as unknown as ConnectionPool;
+  const connection = await pool.acquireConnection();
   try {
-    const result: { rows: T[] } = await knex.raw(text).options(prepared ? { name, values } : { values });
-    return result.rows;
+    return (await connection.query(prepared ? { name, text, values } : { text, values })).rows as T[];
   } catch (error) {
     throw em.getDriver().convertException(error as Error);
+  } finally {
+    await pool.releaseConnection(connection);
   }
 }
 
