@@ -14,7 +14,7 @@ import { requestId } from '../src/common/request-id.js';
 import { securityHeaders } from '../src/common/security.js';
 import { ormConfig } from '../src/db/orm.js';
 import { toAppBody } from '../src/modules/app/app.mapper.js';
-import type { AppRecord } from '../src/modules/app/app.repository.js';
+import type { AppRecord } from '../src/modules/app/app.record.js';
 import { MikroORM } from '@mikro-orm/postgresql';
 
 const iterations = Number(process.argv[2] ?? 50_000);

@@ -1,7 +1,7 @@
 import { contract } from '@apps-api/contract';
 import { createExpressEndpoints } from '@ts-rest/express';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { authenticate } from './common/auth.js';
+import { authenticate } from './modules/apikey/apikey.auth.js';
 import { errorHandler, notFound } from './common/http-errors.js';
 import { jsonBody } from './common/json-body.js';
 import { type Logger, accessLog } from './common/logger.js';
@@ -17,7 +17,7 @@ import { docsRoutes } from './modules/docs/docs.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { organizationRoutes } from './modules/org/org.routes.js';
 
-/** The settings createApp reads; main passes the whole Config. */
+/** The settings buildApp reads; main passes the whole Config. */
 export type AppSettings = Pick<
   Config,
   'RATE_LIMIT_PER_MINUTE' | 'RATE_LIMIT_PER_USER_PER_MINUTE' | 'RATE_LIMIT_FAILED_AUTH' | 'CORS_ORIGINS' | 'TRUST_PROXY'
@@ -34,7 +34,7 @@ export interface AppDeps {
 const passValidationErrors = (error: unknown, _req: Request, _res: Response, next: NextFunction) => next(error);
 
 /** Builds the express app: middleware, the contract's endpoints, the error envelope. No listen. */
-export function createApp({ runtime, logger, settings = {} }: AppDeps): Express {
+export function buildApp({ runtime, logger, settings = {} }: AppDeps): Express {
   const config: AppSettings = { ...loadConfig({}), ...settings };
   const app = express();
   app.disable('x-powered-by');

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
-import { createApp } from './app.js';
+import { buildApp } from './app.js';
 import { createHttpServer } from './common/http-server.js';
 import { createLogger } from './common/logger.js';
 import type { Runtime } from './common/request-context.js';
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const runtime: Runtime = { state: 'starting' };
 
   // Listen first: /livez answers and /readyz says 503 while the database is being prepared.
-  const server: Server = createHttpServer(createApp({ runtime, logger, settings: config })).listen(
+  const server: Server = createHttpServer(buildApp({ runtime, logger, settings: config })).listen(
     config.PORT,
     config.HOST,
   );

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.js';
+import { buildApp } from '../src/app.js';
 import { createLogger } from '../src/common/logger.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -30,7 +30,7 @@ let userDataDir: string;
 
 beforeAll(async () => {
   // The page and the document touch no database.
-  server = createApp({ runtime: { state: 'starting' }, logger: createLogger('silent') }).listen(0, '127.0.0.1');
+  server = buildApp({ runtime: { state: 'starting' }, logger: createLogger('silent') }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   userDataDir = mkdtempSync(path.join(tmpdir(), 'apps-api-chromium-'));

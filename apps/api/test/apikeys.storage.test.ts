@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { runSql } from '../src/db/sql.js';
 import { ApiKey } from '../src/modules/apikey/apikey.entity.js';
 import { call, createAppVia } from './support/client.js';
 import { createKeyFor, createTenant } from './support/factories.js';
@@ -9,14 +10,17 @@ const h = useServer();
 
 /** Every row of every table in the schema, as text: what a database dump would hold. */
 async function dumpDatabase(): Promise<string[]> {
-  const connection = h.em().getConnection();
-  const tables: { table_name: string }[] = await connection.execute(
+  const tables = await runSql<{ table_name: string }>(
+    h.em(),
     `select table_name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE'`,
+    [],
   );
   const rows: string[] = [];
   for (const { table_name } of tables) {
-    const result: { row: string }[] = await connection.execute(
+    const result = await runSql<{ row: string }>(
+      h.em(),
       `select row_to_json(t)::text as row from "${table_name}" t`,
+      [],
     );
     rows.push(...result.map((r) => r.row));
   }
@@ -43,10 +47,7 @@ describe('what the database keeps of a key', () => {
       secrets.push(res.body.key);
     }
 
-    const rows: Record<string, unknown>[] = await h
-      .em()
-      .getConnection()
-      .execute('select * from api_keys where user_id = ?', [t.userId]);
+    const rows = await runSql<Record<string, unknown>>(h.em(), 'select * from api_keys where user_id = $1', [t.userId]);
     expect(rows).toHaveLength(4);
     const dump = (await dumpDatabase()).join('\n');
     for (const secret of secrets) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAppVia, call } from './support/client.js';
 import { createMember, createTenant } from './support/factories.js';
-import { ISO_DATE, UUID, errorEnvelope, uniqueAppId, useServer } from './support/harness.js';
+import { errorEnvelope, newAppBody, uniqueAppId, useServer } from './support/harness.js';
 
 const h = useServer();
 const INVALID = 'Invalid app configuration';
@@ -16,20 +16,18 @@ describe('POST /app', () => {
     });
     expect(res.status).toBe(201);
     expect(res.headers.location).toBe(`/app/${appId}`);
-    expect(res.body).toEqual({
-      app_id: appId,
-      id: expect.stringMatching(UUID),
-      name: 'My New App',
-      icon_url: 'https://example.com/icon.png',
-      owner_org: t.orgId,
-      user_id: t.userId,
-      default_upload_channel: 'dev',
-      retention: 2592000,
-      last_version: null,
-      transfer_history: null,
-      created_at: expect.stringMatching(ISO_DATE),
-      updated_at: res.body.created_at,
-    });
+    expect(res.body).toEqual(
+      newAppBody(
+        {
+          app_id: appId,
+          name: 'My New App',
+          icon_url: 'https://example.com/icon.png',
+          owner_org: t.orgId,
+          user_id: t.userId,
+        },
+        { updated_at: res.body.created_at },
+      ),
+    );
     const fetched = await call(h, 'get', `/app/${appId}`, { key: t.key });
     expect(fetched.status).toBe(200);
     expect(fetched.body).toEqual(res.body);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { runSql } from '../src/db/sql.js';
 import { ApiKey } from '../src/modules/apikey/apikey.entity.js';
 import { hashSecret } from '../src/modules/apikey/apikey.secret.js';
 import { call, createAppVia } from './support/client.js';
@@ -68,7 +69,7 @@ describe('authentication', () => {
   it('stores only a SHA-256 hash and a short hint, never the secret', async () => {
     const t = await createTenant(h.em());
     expect(t.key).toMatch(/^capgo_[0-9A-Za-z]{40}$/);
-    const rows = await h.em().getConnection().execute('select * from api_keys where id = ?', [t.keyId]);
+    const rows = await runSql<Record<string, unknown>>(h.em(), 'select * from api_keys where id = $1', [t.keyId]);
     const dump = JSON.stringify(rows);
     expect(dump).not.toContain(t.key);
     expect(dump).not.toContain(t.key.slice(6, 20));

@@ -4,7 +4,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.js';
+import { buildApp } from '../src/app.js';
 import { createHttpServer } from '../src/common/http-server.js';
 import { type EmbeddedDatabase, startEmbeddedDatabase } from '../src/db/embedded.js';
 import { ormConfig } from '../src/db/orm.js';
@@ -19,7 +19,7 @@ function useBrokenServer(clientUrl: () => string) {
   beforeAll(async () => {
     orm = await MikroORM.init(ormConfig({ clientUrl: clientUrl(), poolMax: 1 }));
     const logger = pino({ level: 'warn' }, { write: (line: string) => logged.push(line) });
-    const app = createApp({ runtime: { state: 'ready', orm }, logger, settings: { RATE_LIMIT_FAILED_AUTH: 0 } });
+    const app = buildApp({ runtime: { state: 'ready', orm }, logger, settings: { RATE_LIMIT_FAILED_AUTH: 0 } });
     server = createHttpServer(app).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     state.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -3,12 +3,12 @@ import { createRequire } from 'node:module';
 import type { Express } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.js';
+import { buildApp } from '../src/app.js';
 import { createLogger } from '../src/common/logger.js';
 import { errorEnvelope, requestIdOf } from './support/harness.js';
 
 // The document and the page touch no database: the app is built without one.
-const app = createApp({ runtime: { state: 'starting' }, logger: createLogger('silent') });
+const app = buildApp({ runtime: { state: 'starting' }, logger: createLogger('silent') });
 const committed = JSON.parse(
   readFileSync(createRequire(import.meta.url).resolve('@apps-api/contract/openapi.json'), 'utf8'),
 ) as { paths: Record<string, Record<string, unknown>> };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAppVia } from './support/client.js';
 import { createTenant } from './support/factories.js';
-import { ISO_DATE, UUID, useServer } from './support/harness.js';
+import { ISO_DATE, newAppBody, useServer } from './support/harness.js';
 import { curlExamples, readSeedPage, stripJsComments, useCaseBodies } from './support/seed-examples.js';
 
 const h = useServer();
@@ -59,20 +59,13 @@ describe('the seed page examples', () => {
     const created = await run(create);
     expect(created).toEqual({
       status: 201,
-      body: {
+      body: newAppBody({
         app_id: 'com.demo.myapp',
-        id: expect.stringMatching(UUID),
         name: 'My New App',
         icon_url: 'https://example.com/icon.png',
         owner_org: t.orgId,
         user_id: t.userId,
-        default_upload_channel: 'dev',
-        retention: 2592000,
-        last_version: null,
-        transfer_history: null,
-        created_at: expect.stringMatching(ISO_DATE),
-        updated_at: expect.stringMatching(ISO_DATE),
-      },
+      }),
     });
 
     expect(await run(update)).toEqual({

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createApp } from '../src/app.js';
+import { buildApp } from '../src/app.js';
 import { createHttpServer } from '../src/common/http-server.js';
 import { createLogger } from '../src/common/logger.js';
 import { type Orm, openOrm } from '../src/db/orm.js';
@@ -14,7 +14,7 @@ let orm: Orm;
 
 beforeAll(async () => {
   orm = await openOrm({ clientUrl: inject('databaseUrl'), poolMax: 1 });
-  const app = createApp({ runtime: { state: 'ready', orm }, logger: createLogger('silent') });
+  const app = buildApp({ runtime: { state: 'ready', orm }, logger: createLogger('silent') });
   server = createHttpServer(app, { headersTimeout: 500, requestTimeout: 1_000, keepAliveTimeout: 500 });
   server.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

@@ -2,17 +2,18 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { API_ROOT, runEntry, startServer } from './support/process.js';
+import { API_ROOT, runEntry } from './support/process.js';
+import { spawnServer } from './support/spawn-server.js';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'apps-api-server-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 describe('the server process on the embedded database', () => {
   it('creates an admin key on the first start only, guards the data folder, and stops cleanly on SIGTERM', async () => {
-    const first = await startServer({ DATA_DIR: dataDir });
-    const key = first.output().match(/capgo_[0-9A-Za-z]{40}/)?.[0];
+    const first = await spawnServer({ DATA_DIR: dataDir });
+    const key = first.output.join('\n').match(/capgo_[0-9A-Za-z]{40}/)?.[0];
     expect(key).toBeDefined();
-    const orgId = first.output().match(/organization "Default organization" \(([0-9a-f-]{36})\)/)?.[1];
+    const orgId = first.output.join('\n').match(/organization "Default organization" \(([0-9a-f-]{36})\)/)?.[1];
 
     const created = await fetch(`${first.baseUrl}/app`, {
       method: 'POST',
@@ -25,9 +26,9 @@ describe('the server process on the embedded database', () => {
       expect((await fetch(`${first.baseUrl}/app`, { headers: { [header]: wrongKey } })).status).toBe(401);
     }
     // Access logs are on (LOG_LEVEL=info) yet neither key reaches them: the key appears once, in the banner.
-    expect(first.output().split(key ?? '').length - 1).toBe(1);
-    expect(first.output()).not.toContain(wrongKey);
-    expect(first.output()).toContain('"path":"/app","status":401');
+    expect(first.output.join('\n').split(key ?? '').length - 1).toBe(1);
+    expect(first.output.join('\n')).not.toContain(wrongKey);
+    expect(first.output.join('\n')).toContain('"path":"/app","status":401');
 
     const busy = await runEntry('src/cli/admin.ts', ['revoke-key', '--id', '00000000-0000-4000-8000-000000000000'], {
       DATA_DIR: dataDir,
@@ -40,8 +41,8 @@ describe('the server process on the embedded database', () => {
     expect(stopped.code).toBe(0);
     expect(stopped.ms).toBeLessThan(10_000);
 
-    const second = await startServer({ DATA_DIR: dataDir });
-    expect(second.output()).not.toMatch(/capgo_[0-9A-Za-z]{40}/);
+    const second = await spawnServer({ DATA_DIR: dataDir });
+    expect(second.output.join('\n')).not.toMatch(/capgo_[0-9A-Za-z]{40}/);
     const fetched = await fetch(`${second.baseUrl}/app/com.embedded.app`, { headers: { 'x-api-key': key ?? '' } });
     expect(fetched.status).toBe(200);
     expect(((await fetched.json()) as { name: string }).name).toBe('Persisted');
@@ -56,10 +57,10 @@ describe('the server process on the embedded database', () => {
     try {
       const built = await runEntry('scripts/build.mjs', [outdir], {});
       expect(built.code, built.stderr).toBe(0);
-      const server = await startServer({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'apps-api-bundle-data-')) }, [
+      const server = await spawnServer({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'apps-api-bundle-data-')) }, [
         path.join(outdir, 'main.js'),
       ]);
-      expect(server.output()).toMatch(/capgo_[0-9A-Za-z]{40}/);
+      expect(server.output.join('\n')).toMatch(/capgo_[0-9A-Za-z]{40}/);
       for (const [route, type] of [
         ['/readyz', 'application/json; charset=utf-8'],
         ['/openapi.json', 'application/json; charset=utf-8'],

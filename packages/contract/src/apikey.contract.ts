@@ -1,7 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { AppId } from './app.contract.js';
-import { AuthHeaders, StatusOk, authErrorResponses, bodyErrorResponses, updateBody } from './common.js';
+import { AppId, AuthHeaders, StatusOk, authErrorResponses, bodyErrorResponses, updateBody } from './common.js';
 import { ErrorBody } from './errors.js';
 
 const c = initContract();
@@ -91,6 +90,7 @@ export const UpdateApiKeyBody = updateBody({
   expires_at: ExpiresAt.optional(),
 }).describe('At least one field; fields left out keep their value. Unknown fields are rejected with 400.');
 
+export type KeyMode = z.infer<typeof KeyMode>;
 export type ApiKey = z.infer<typeof ApiKey>;
 export type CreatedApiKey = z.infer<typeof CreatedApiKey>;
 export type CreateApiKeyBody = z.infer<typeof CreateApiKeyBody>;

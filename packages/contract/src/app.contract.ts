@@ -1,24 +1,21 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { AuthHeaders, StatusOk, authErrorResponses, bodyErrorResponses, integerQuery, updateBody } from './common.js';
+import {
+  AppId,
+  AuthHeaders,
+  StatusOk,
+  authErrorResponses,
+  bodyErrorResponses,
+  integerQuery,
+  isHttpUrl,
+  updateBody,
+} from './common.js';
 import { ErrorBody } from './errors.js';
 
 const c = initContract();
 
-export const APP_ID_PATTERN = /^[A-Za-z0-9]+(\.[A-Za-z0-9_-]+)+$/;
 export const RETENTION_DEFAULT_SECONDS = 2_592_000;
 export const RETENTION_MAX_SECONDS = 63_113_903;
-
-export const AppId = z
-  .string()
-  .max(255, 'Must be at most 255 characters')
-  .regex(
-    APP_ID_PATTERN,
-    'Must be a reverse-domain identifier such as com.example.app (ASCII letters, digits, "_" and "-")',
-  )
-  .describe(
-    'Public app identifier in reverse-domain form, at most 255 ASCII characters. Stored as sent, compared case-insensitively: unique across the whole service, found by either spelling.',
-  );
 
 const AppName = z
   .string()
@@ -26,15 +23,6 @@ const AppName = z
   .min(1, 'Must not be empty')
   .max(255, 'Must be at most 255 characters')
   .describe('Display name, 1–255 characters, stored trimmed.');
-
-export const isHttpUrl = (value: string): boolean => {
-  if (!/^https?:\/\/\S+$/i.test(value)) return false;
-  try {
-    return Boolean(new URL(value).host);
-  } catch {
-    return false;
-  }
-};
 
 /** An http(s) URL of at most 2048 characters, or `""` for "no icon". */
 const IconField = z

@@ -52,3 +52,25 @@ export const bodyErrorResponses = {
   413: ErrorBody.describe('Body larger than 100 kB (`payload_too_large`).'),
   415: ErrorBody.describe('Body sent with a non-JSON content type (`unsupported_media_type`).'),
 } as const;
+
+export const APP_ID_PATTERN = /^[A-Za-z0-9]+(\.[A-Za-z0-9_-]+)+$/;
+
+export const AppId = z
+  .string()
+  .max(255, 'Must be at most 255 characters')
+  .regex(
+    APP_ID_PATTERN,
+    'Must be a reverse-domain identifier such as com.example.app (ASCII letters, digits, "_" and "-")',
+  )
+  .describe(
+    'Public app identifier in reverse-domain form, at most 255 ASCII characters. Stored as sent, compared case-insensitively: unique across the whole service, found by either spelling.',
+  );
+
+export const isHttpUrl = (value: string): boolean => {
+  if (!/^https?:\/\/\S+$/i.test(value)) return false;
+  try {
+    return Boolean(new URL(value).host);
+  } catch {
+    return false;
+  }
+};

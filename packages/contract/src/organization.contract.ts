@@ -1,7 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { isHttpUrl } from './app.contract.js';
-import { AuthHeaders, StatusOk, authErrorResponses, bodyErrorResponses } from './common.js';
+import { AuthHeaders, StatusOk, authErrorResponses, bodyErrorResponses, isHttpUrl } from './common.js';
 import { ErrorBody } from './errors.js';
 
 const c = initContract();

@@ -7,7 +7,7 @@ import { EmbeddedDatabaseBusyError } from '../db/embedded.js';
 import { migrateUp } from '../db/orm.js';
 import { KEY_MODES } from '../modules/apikey/apikey.entity.js';
 import { ROLES } from '../modules/org/org.entity.js';
-import { AdminError, addMember, bootstrap, createKey, revokeKey } from '../modules/admin/admin.service.js';
+import { AdminError, addMemberAsOperator, bootstrap, createKey, revokeKey } from '../modules/admin/admin.service.js';
 
 const USAGE = `Usage: pnpm --silent admin <command> [options]
   bootstrap  --email <e> --org <name>
@@ -42,7 +42,7 @@ const commands = {
   'add-member': {
     options: z.object({ org: z.string().uuid('must be an organization id'), email, role: z.enum(ROLES) }).strict(),
     run: (em: EntityManager, o: { org: string; email: string; role: (typeof ROLES)[number] }) =>
-      addMember(em, { orgId: o.org, email: o.email, role: o.role }),
+      addMemberAsOperator(em, { orgId: o.org, email: o.email, role: o.role }),
   },
   'create-key': {
     options: z

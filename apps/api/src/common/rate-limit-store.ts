@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type Statement, queryRows } from '../db/raw.js';
+import { type Statement, runSql } from '../db/sql.js';
 import { serviceUnavailable } from './errors.js';
 import type { Runtime } from './request-context.js';
 
@@ -124,11 +124,11 @@ export class LeasedCounter {
     const orm = this.runtime.orm;
     if (!orm) throw serviceUnavailable();
     const em = orm.em as EntityManager;
-    const [row] = await queryRows<LeaseRow>(em, LEASE, [this.prefix + key, this.leaseSize, this.windowMs]);
+    const [row] = await runSql<LeaseRow>(em, LEASE, [this.prefix + key, this.leaseSize, this.windowMs]);
     if (!row) throw new Error('rate limit lease returned no row');
     if (++this.leasesSincePurge >= PURGE_EVERY) {
       this.leasesSincePurge = 0;
-      queryRows(em, PURGE_EXPIRED, []).catch(() => {});
+      runSql(em, PURGE_EXPIRED, []).catch(() => {});
     }
     return { hits: Number(row.hits), resetInMs: Number(row.reset_in_ms) };
   }

@@ -47,3 +47,13 @@ export function principalOf(req: { ctx: RequestContext }): Principal {
   if (!req.ctx.principal) throw new Error('No principal on this route');
   return req.ctx.principal;
 }
+
+/** What every use case takes: the request's EntityManager and the caller. */
+export interface UseCase {
+  em: EntityManager;
+  principal: Principal;
+}
+
+export function useCaseOf(req: { ctx: RequestContext }): UseCase {
+  return { em: emOf(req), principal: principalOf(req) };
+}

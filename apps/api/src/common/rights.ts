@@ -1,5 +1,4 @@
-import type { KeyMode } from '../modules/apikey/apikey.entity.js';
-import type { Role } from '../modules/org/org.entity.js';
+import type { KeyMode, Role } from '@apps-api/contract';
 
 /** Roles rank read < upload < write < admin < super_admin. */
 export const ROLE_RANK: Record<Role, number> = { read: 0, upload: 1, write: 2, admin: 3, super_admin: 4 };

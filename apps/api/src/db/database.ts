@@ -1,7 +1,7 @@
 import type { Config } from '../config.js';
 import { startEmbeddedDatabase } from './embedded.js';
 import { type Orm, openOrm } from './orm.js';
-import { usePreparedStatements } from './raw.js';
+import { usePreparedStatements } from './sql.js';
 
 export interface Database {
   orm: Orm;

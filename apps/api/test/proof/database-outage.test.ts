@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Orm, openOrm } from '../../src/db/orm.js';
+import { runSql } from '../../src/db/sql.js';
 import type { Answer } from '../fuzz/contract-routes.js';
 import { RawClient } from '../fuzz/http.js';
 import { type Tenant, createTenant } from '../support/factories.js';
@@ -147,9 +148,11 @@ describe('database outage under load', () => {
     expect(afterRecovery.filter((s) => s.answer?.status === 503)).toEqual([]);
 
     // Every write answered 201 is in the database, and readable through the API.
-    const rows = await orm.em
-      .getConnection()
-      .execute<{ app_id: string }[]>('select app_id from apps where app_id in (?)', [created]);
+    const rows = await runSql<{ app_id: string }>(
+      orm.em as EntityManager,
+      'select app_id from apps where app_id = any($1)',
+      [created],
+    );
     expect(rows.map((row) => row.app_id).sort()).toEqual([...created].sort());
 
     /** Statuses of the requests answered between `from` and `to`. */

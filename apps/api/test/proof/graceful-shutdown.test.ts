@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Orm, openOrm } from '../../src/db/orm.js';
+import { runSql } from '../../src/db/sql.js';
 import { RawClient } from '../fuzz/http.js';
 import { type Tenant, createTenant } from '../support/factories.js';
 import { uniqueAppId } from '../support/harness.js';
@@ -137,11 +138,11 @@ describe('graceful shutdown', () => {
     client.close();
     expect(exitCode).toBe(0);
     expect(drainMs).toBeLessThan(DEADLINE_MS);
-    const rows = await orm.em
-      .getConnection()
-      .execute<{ name: string }[]>('select name from apps where app_id in (?) order by name', [
-        [target, ...slowAppIds],
-      ]);
+    const rows = await runSql<{ name: string }>(
+      orm.em as EntityManager,
+      'select name from apps where app_id = any($1) order by name',
+      [[target, ...slowAppIds]],
+    );
     expect(rows.map((row) => row.name)).toEqual(['After drain', ...Array(10).fill('Slow body')]);
     console.log(
       `SHUTDOWN FIGURES ${JSON.stringify({ inFlight: 11, completed: 11, newConnectionsRefused: refused, exitCode, drainMs })}`,

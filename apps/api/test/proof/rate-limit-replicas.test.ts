@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Orm, openOrm } from '../../src/db/orm.js';
+import { runSql } from '../../src/db/sql.js';
 import type { Answer } from '../fuzz/contract-routes.js';
 import { RawClient } from '../fuzz/http.js';
 import { createTenant } from '../support/factories.js';
@@ -89,10 +90,11 @@ describe('rate limits across two replicas on one database', () => {
       expect(a.headers.ratelimit).toMatch(/^"api-key"; r=0; t=\d+$/);
     }
     // Each lease adds its size (10) to the shared count: the statements the key's counter cost.
-    const [row] = await orm.em
-      .fork()
-      .getConnection()
-      .execute<{ hits: number }[]>(`select hits from rate_limit_hits where key = ?`, [`key:${t.keyId}`]);
+    const [row] = await runSql<{ hits: number }>(
+      orm.em.fork() as EntityManager,
+      'select hits from rate_limit_hits where key = $1',
+      [`key:${t.keyId}`],
+    );
     const leases = Number(row?.hits) / 10;
     expect(leases).toBeLessThan(SENT / 5);
     console.log(

@@ -4,7 +4,7 @@ import { ApiKey, type KeyMode } from '../../src/modules/apikey/apikey.entity.js'
 import { issueKey } from '../../src/modules/apikey/apikey.service.js';
 import type { Role } from '../../src/modules/org/org.entity.js';
 import { createOrgWithOwner, upsertMember } from '../../src/modules/org/org.repository.js';
-import { findOrCreateUser } from '../../src/modules/user/user.repository.js';
+import { ensureUser } from '../../src/modules/user/user.repository.js';
 import { uniqueEmail } from './harness.js';
 
 export interface Tenant {
@@ -19,7 +19,7 @@ export interface Tenant {
 /** A fresh user who owns a fresh org, with an `all` key: what `admin bootstrap` makes. */
 export async function createTenant(em: EntityManager): Promise<Tenant> {
   const email = uniqueEmail();
-  const user = await findOrCreateUser(em, email);
+  const user = await ensureUser(em, email);
   const org = createOrgWithOwner(em, {
     name: `Org ${randomUUID().slice(0, 8)}`,
     managementEmail: email,
@@ -44,7 +44,7 @@ export async function createMember(
   role: Role,
   options: KeyOptions = {},
 ): Promise<{ userId: string; key: string; keyId: string }> {
-  const user = await findOrCreateUser(em, uniqueEmail());
+  const user = await ensureUser(em, uniqueEmail());
   await upsertMember(em, orgId, user.id, role);
   const { key, secret } = issueKey(em, {
     userId: user.id,

@@ -3,13 +3,13 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import request from 'supertest';
-import { afterAll, beforeAll, inject } from 'vitest';
-import { type AppSettings, createApp } from '../../src/app.js';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { type AppSettings, buildApp } from '../../src/app.js';
 import { createHttpServer } from '../../src/common/http-server.js';
 import { createLogger } from '../../src/common/logger.js';
 import type { Runtime } from '../../src/common/request-context.js';
 import { type Orm, openOrm } from '../../src/db/orm.js';
-import { usePreparedStatements } from '../../src/db/raw.js';
+import { usePreparedStatements } from '../../src/db/sql.js';
 
 export interface Harness {
   orm: Orm;
@@ -37,7 +37,7 @@ export function useServer(settings: Partial<AppSettings> = {}): Harness {
     harness.orm = await openOrm({ clientUrl: inject('databaseUrl'), poolMax: inject('embedded') ? 1 : 5 });
     if (!inject('embedded')) usePreparedStatements(harness.orm);
     harness.runtime = { state: 'ready', orm: harness.orm };
-    const app = createApp({
+    const app = buildApp({
       runtime: harness.runtime,
       logger: createLogger('silent'),
       settings: { ...TEST_SETTINGS, ...settings },
@@ -66,4 +66,29 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 /** The SPEC §4 envelope, exactly. */
 export function errorEnvelope(code: string, error: string, requestId: string, details?: unknown) {
   return { status: 'KO', error, code, ...(details === undefined ? {} : { details }), request_id: requestId };
+}
+
+/**
+ * The body of an app just created (SPEC §1, with its defaults), field for field; `overrides` replaces
+ * any field, e.g. `{ updated_at: created_at }` to require both times equal.
+ */
+export function newAppBody(
+  app: { app_id: string; name: string; icon_url?: string; owner_org: string; user_id: string },
+  overrides: Record<string, unknown> = {},
+) {
+  return {
+    app_id: app.app_id,
+    id: expect.stringMatching(UUID),
+    name: app.name,
+    icon_url: app.icon_url ?? '',
+    owner_org: app.owner_org,
+    user_id: app.user_id,
+    default_upload_channel: 'dev',
+    retention: 2592000,
+    last_version: null,
+    transfer_history: null,
+    created_at: expect.stringMatching(ISO_DATE),
+    updated_at: expect.stringMatching(ISO_DATE),
+    ...overrides,
+  };
 }

@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { spawnServer } from './spawn-server.js';
 
 export const API_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -27,28 +26,4 @@ export function runEntry(entry: string, args: string[], env: Record<string, stri
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-export interface ServerProcess {
-  child: ChildProcess;
-  baseUrl: string;
-  output: () => string;
-  /** Sends `signal` and resolves with the exit code and the milliseconds it took. */
-  stop: (signal?: NodeJS.Signals) => Promise<{ code: number | null; ms: number }>;
-}
-
-/** `spawnServer` with this file's environment (ours, minus the database and port settings) and a stop(). */
-export async function startServer(env: Record<string, string>, entry?: string[]): Promise<ServerProcess> {
-  const server = await spawnServer(childEnv(env) as Record<string, string>, entry);
-  return {
-    child: server.child,
-    baseUrl: server.baseUrl,
-    output: () => server.output.join('\n'),
-    stop: async (signal = 'SIGTERM') => {
-      const started = Date.now();
-      server.child.kill(signal);
-      const code = await server.exited;
-      return { code: typeof code === 'number' ? code : null, ms: Date.now() - started };
-    },
-  };
 }

@@ -11,11 +11,14 @@ export interface SpawnedServer {
   output: string[];
   /** Resolves with the exit code (or signal name) once the process has exited. */
   exited: Promise<number | string>;
+  /** Sends `signal` and resolves with the exit code (null for a signal) and the milliseconds it took. */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
 }
 
 /**
- * Starts the real server on an ephemeral port and resolves when it logs "ready": `src/main.ts`
- * through tsx, or what `entry` names (the production bundle).
+ * The one way tests start the real server: on an ephemeral port, resolving when it logs "ready":
+ * `src/main.ts` through tsx, or what `entry` names (the production bundle). The child sees only
+ * `env` (and PATH), never this process's database settings.
  */
 export async function spawnServer(
   env: Record<string, string>,
@@ -54,5 +57,11 @@ export async function spawnServer(
       reject(new Error(`server exited (${code}) before ready:\n${output.join('\n')}`));
     });
   });
-  return { baseUrl, child, output, exited };
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    const started = Date.now();
+    child.kill(signal);
+    const code = await exited;
+    return { code: typeof code === 'number' ? code : null, ms: Date.now() - started };
+  };
+  return { baseUrl, child, output, exited, stop };
 }

@@ -1,9 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { DomainError } from '../../common/errors.js';
 import { ApiKey, type KeyMode } from '../apikey/apikey.entity.js';
 import { issueKey } from '../apikey/apikey.service.js';
 import type { Role } from '../org/org.entity.js';
-import { createOrgWithOwner, findOrgById, upsertMember } from '../org/org.repository.js';
-import { findOrCreateUser, findUserByEmail } from '../user/user.repository.js';
+import { createOrgWithOwner, lockOrg } from '../org/org.repository.js';
+import { putMember } from '../org/org.service.js';
+import { ensureUser, findUserByEmail } from '../user/user.repository.js';
 import { User } from '../user/user.entity.js';
 
 /** An operator's request that cannot be carried out; the CLI prints the message. */
@@ -12,7 +14,7 @@ export class AdminError extends Error {}
 /** A user (created if new), a new org with that user as super_admin, and an `all` key. */
 export function bootstrap(em: EntityManager, input: { email: string; orgName: string }) {
   return em.transactional(async (tx) => {
-    const user = await findOrCreateUser(tx, input.email);
+    const user = await ensureUser(tx, input.email);
     const org = createOrgWithOwner(tx, { name: input.orgName, managementEmail: user.email, ownerId: user.id });
     const { secret } = issueKey(tx, { userId: user.id, name: 'bootstrap', mode: 'all' });
     await tx.flush();
@@ -20,14 +22,18 @@ export function bootstrap(em: EntityManager, input: { email: string; orgName: st
   });
 }
 
-export function addMember(em: EntityManager, input: { orgId: string; email: string; role: Role }) {
+/** `add-member`: as POST /organization/members without the caller's rights (an operator is no member). */
+export function addMemberAsOperator(em: EntityManager, input: { orgId: string; email: string; role: Role }) {
   return em.transactional(async (tx) => {
-    const org = await findOrgById(tx, input.orgId);
+    const org = await lockOrg(tx, input.orgId);
     if (!org) throw new AdminError(`No organization with id ${input.orgId}`);
-    const user = await findOrCreateUser(tx, input.email);
-    await upsertMember(tx, org.id, user.id, input.role);
-    await tx.flush();
-    return { user_id: user.id, org_id: org.id, role: input.role };
+    try {
+      const { user } = await putMember(tx, org.id, input.email, input.role);
+      return { user_id: user.id, org_id: org.id, role: input.role };
+    } catch (error) {
+      if (error instanceof DomainError) throw new AdminError(error.message);
+      throw error;
+    }
   });
 }
 

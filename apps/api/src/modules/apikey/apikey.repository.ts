@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type Statement, queryRows, toDateOrNull } from '../../db/raw.js';
+import { type Statement, runSql, toDateOrNull } from '../../db/sql.js';
 import type { Role } from '../org/org.entity.js';
 import { ApiKey, type KeyMode } from './apikey.entity.js';
 
@@ -41,7 +41,7 @@ const KEY_GRANT_BY_HASH: Statement = {
  * key or a changed role counts from the very next request.
  */
 export async function findKeyGrantByHash(em: EntityManager, keyHash: string): Promise<KeyGrant | null> {
-  const [row] = await queryRows<KeyGrantRow>(em, KEY_GRANT_BY_HASH, [keyHash]);
+  const [row] = await runSql<KeyGrantRow>(em, KEY_GRANT_BY_HASH, [keyHash]);
   if (!row) return null;
   return {
     id: row.id,
@@ -108,15 +108,15 @@ export async function flushKeyUses(em: EntityManager): Promise<void> {
   const batch = uses.at;
   uses.at = new Map();
   try {
-    await queryRows(uses.em, WRITE_USES, [[...batch.keys()], [...batch.values()]]);
+    await runSql(uses.em, WRITE_USES, [[...batch.keys()], [...batch.values()]]);
   } catch (error) {
     for (const [id, at] of batch) if (!uses.at.has(id)) uses.at.set(id, at);
     throw error;
   }
 }
 
-// `refresh`: the calling key's row sits in this request's identity map since authentication,
-// with the last_used_at it had before this request.
+// `refresh`: last_used_at is written by a statement of its own (flushKeyUses), which an entity
+// already in this EntityManager would not show.
 
 /** The user's keys, newest first. */
 export async function findKeysOfUser(em: EntityManager, userId: string): Promise<ApiKey[]> {

@@ -1,6 +1,6 @@
 import { contract } from '@apps-api/contract';
 import { initServer } from '@ts-rest/express';
-import { emOf, principalOf } from '../../common/request-context.js';
+import { useCaseOf } from '../../common/request-context.js';
 import { toApiKeyBody } from './apikey.mapper.js';
 import { createApiKey, getApiKey, listApiKeys, revokeApiKey, updateApiKey } from './apikey.service.js';
 
@@ -8,27 +8,27 @@ const s = initServer();
 
 export const apikeyRoutes = s.router(contract.apikey, {
   listApiKeys: async ({ req }) => {
-    const keys = await listApiKeys({ em: emOf(req), principal: principalOf(req) });
+    const keys = await listApiKeys(useCaseOf(req));
     return { status: 200, body: { data: keys.map(toApiKeyBody) } };
   },
 
   getApiKey: async ({ params, req }) => {
-    const key = await getApiKey({ em: emOf(req), principal: principalOf(req), id: params.id });
+    const key = await getApiKey({ ...useCaseOf(req), id: params.id });
     return { status: 200, body: toApiKeyBody(key) };
   },
 
   createApiKey: async ({ body, req }) => {
-    const { key, secret } = await createApiKey({ em: emOf(req), principal: principalOf(req), body });
+    const { key, secret } = await createApiKey({ ...useCaseOf(req), body });
     return { status: 201, body: { ...toApiKeyBody(key), key: secret } };
   },
 
   updateApiKey: async ({ params, body, req }) => {
-    const key = await updateApiKey({ em: emOf(req), principal: principalOf(req), id: params.id, body });
+    const key = await updateApiKey({ ...useCaseOf(req), id: params.id, body });
     return { status: 200, body: toApiKeyBody(key) };
   },
 
   deleteApiKey: async ({ params, req }) => {
-    await revokeApiKey({ em: emOf(req), principal: principalOf(req), id: params.id });
+    await revokeApiKey({ ...useCaseOf(req), id: params.id });
     return { status: 200, body: { status: 'ok' as const } };
   },
 });

@@ -6,6 +6,7 @@ import { type KeyPower, type Principal, actsForWholeUser, hasRole, isWithin } fr
 import { ApiKey, type KeyMode } from './apikey.entity.js';
 import { deleteKeyOfUser, findKeyOfUser, findKeysOfUser } from './apikey.repository.js';
 import { generateSecret, hashSecret, hintFor } from './apikey.secret.js';
+import type { UseCase } from '../../common/request-context.js';
 
 export interface NewKey {
   userId: string;
@@ -32,11 +33,6 @@ export function issueKey(em: EntityManager, input: NewKey): { key: ApiKey; secre
     lastUsedAt: null,
   } as ApiKey);
   return { key, secret };
-}
-
-interface UseCase {
-  em: EntityManager;
-  principal: Principal;
 }
 
 function assertMayManageKeys(principal: Principal): void {

@@ -1,5 +1,5 @@
 import type { App as AppBody } from '@apps-api/contract';
-import type { AppRecord } from './app.repository.js';
+import type { AppRecord } from './app.record.js';
 
 /** The wire shape of an app (SPEC §1), field for field. */
 export function toAppBody(app: AppRecord): AppBody {

@@ -1,78 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type Statement, queryRows, toDate } from '../../db/raw.js';
-import type { App } from './app.entity.js';
+import { nextUpdatedAtSql } from '../../db/base.entity.js';
+import { type Statement, runSql } from '../../db/sql.js';
+import { App } from './app.entity.js';
+import { type AppRecord, appField, appSelectList, toAppRecord } from './app.record.js';
 
-/**
- * An app's columns as the API answers them: what both a managed `App` entity and a raw row give.
- * The hot paths (one app, a page of apps, create, update) use hand-written SQL: hydrating entities
- * and flushing them cost more CPU than the rest of the request (see bench/README.md). Read-only, so
- * that nobody mutates one expecting a flush to save it: change apps with the functions below.
- */
-export type AppRecord = Readonly<
-  Pick<
-    App,
-    | 'id'
-    | 'appId'
-    | 'appIdKey'
-    | 'name'
-    | 'iconUrl'
-    | 'ownerOrg'
-    | 'userId'
-    | 'defaultUploadChannel'
-    | 'retention'
-    | 'lastVersion'
-    | 'transferHistory'
-    | 'createdAt'
-    | 'updatedAt'
-  >
->;
+// The hot paths (one app, a page of apps, create, update) use hand-written SQL: hydrating entities
+// and flushing them cost more CPU than the rest of the request (see src/db/README.md).
 
-interface AppRow {
-  id: string;
-  app_id: string;
-  app_id_key: string;
-  name: string;
-  icon_url: string;
-  owner_org: string;
-  user_id: string | null;
-  default_upload_channel: string;
-  retention: number;
-  last_version: string | null;
-  transfer_history: AppRecord['transferHistory'];
-  created_at: string;
-  updated_at: string;
-}
+let appByAppIdKey: Statement | undefined;
 
-const APP_COLUMNS = `a.id, a.app_id, a.app_id_key, a.name, a.icon_url, a.owner_org, a.user_id,
-  a.default_upload_channel, a.retention, a.last_version, a.transfer_history, a.created_at, a.updated_at`;
-
-function toRecord(em: EntityManager, row: AppRow): AppRecord {
-  return {
-    id: row.id,
-    appId: row.app_id,
-    appIdKey: row.app_id_key,
-    name: row.name,
-    iconUrl: row.icon_url,
-    ownerOrg: row.owner_org,
-    userId: row.user_id,
-    defaultUploadChannel: row.default_upload_channel,
-    retention: row.retention,
-    lastVersion: row.last_version,
-    transferHistory: row.transfer_history,
-    createdAt: toDate(em, row.created_at),
-    updatedAt: toDate(em, row.updated_at),
+/** Prepared, so its text must not change: built once, from the one column list. */
+function appByAppIdKeyStatement(em: EntityManager): Statement {
+  appByAppIdKey ??= {
+    name: 'app_by_app_id_key',
+    text: `select ${appSelectList(em)} from apps a where a.app_id_key = $1`,
   };
+  return appByAppIdKey;
 }
-
-const APP_BY_APP_ID_KEY: Statement = {
-  name: 'app_by_app_id_key',
-  text: `select ${APP_COLUMNS} from apps a where a.app_id_key = $1`,
-};
 
 export async function findAppByAppId(em: EntityManager, appId: string): Promise<AppRecord | null> {
-  const [row] = await queryRows<AppRow>(em, APP_BY_APP_ID_KEY, [appId.toLowerCase()]);
-  return row ? toRecord(em, row) : null;
+  const [row] = await runSql<Record<string, unknown>>(em, appByAppIdKeyStatement(em), [appId.toLowerCase()]);
+  return row ? toAppRecord(em, row) : null;
 }
 
 export interface AppPageQuery {
@@ -105,9 +54,9 @@ export async function findAppPage(
     (query.onlyAppIds.length > 0 ? ` and app_id_key in (${placeholders(query.onlyAppIds)})` : '');
   // Exactly one branch runs: its condition refers to no column, so PostgreSQL checks it once.
   // The outer limit keeps the planner's row estimate at the page size (a nested-loop join back).
-  const rows = await queryRows<Partial<AppRow> & { total: string }>(
+  const rows = await runSql<Record<string, unknown> & { total: string }>(
     em,
-    `select counted.total, ${APP_COLUMNS}
+    `select counted.total, ${appSelectList(em)}
      from (select count(*) as total from apps where ${filter}) counted
      left join lateral (
        select app_id from (
@@ -124,7 +73,7 @@ export async function findAppPage(
     params,
   );
   const total = Number(rows[0]?.total ?? 0);
-  const apps = rows.filter((row) => row.id !== null && row.id !== undefined).map((row) => toRecord(em, row as AppRow));
+  const apps = rows.filter((row) => row.id !== null && row.id !== undefined).map((row) => toAppRecord(em, row));
   return { apps, total };
 }
 
@@ -138,20 +87,20 @@ export interface NewApp {
 
 /**
  * Inserts the app in one statement (a flush of a new entity took a transaction and three round
- * trips) and returns the row as stored, the column defaults included. Runs through `em.execute` so
- * that a taken app_id or a vanished org arrive as MikroORM's UniqueConstraintViolationException and
- * ForeignKeyConstraintViolationException.
+ * trips) and returns the row as stored, the column defaults included. A taken app_id or a vanished
+ * org arrive as UniqueConstraintViolationException and ForeignKeyConstraintViolationException.
  */
 export async function insertApp(em: EntityManager, app: NewApp): Promise<AppRecord> {
   const now = new Date();
-  const [row] = await em.execute<AppRow[]>(
+  const [row] = await runSql<Record<string, unknown>>(
+    em,
     `insert into apps as a (id, app_id, app_id_key, name, icon_url, owner_org, user_id, created_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?)
-     returning ${APP_COLUMNS}`,
-    [randomUUID(), app.appId, app.appId.toLowerCase(), app.name, app.iconUrl, app.ownerOrg, app.userId, now, now],
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+     returning ${appSelectList(em)}`,
+    [randomUUID(), app.appId, app.appId.toLowerCase(), app.name, app.iconUrl, app.ownerOrg, app.userId, now],
   );
   if (!row) throw new Error('insert into apps returned no row');
-  return toRecord(em, row);
+  return toAppRecord(em, row);
 }
 
 export interface AppChanges {
@@ -163,7 +112,7 @@ export interface AppChanges {
 /**
  * Applies the changes if the app still belongs to `ownerOrg` (the org its rights were checked on)
  * and returns the row as stored; null when it has been deleted or moved meanwhile. `updated_at`
- * advances on every update, even one that changes no value and even within one millisecond.
+ * advances by the rule of db/base.entity.ts.
  */
 export async function updateAppRow(
   em: EntityManager,
@@ -171,21 +120,23 @@ export async function updateAppRow(
   changes: AppChanges,
 ): Promise<AppRecord | null> {
   const params: unknown[] = [target.id, target.ownerOrg, new Date()];
-  const sets = (
-    [
-      ['name', changes.name],
-      ['icon_url', changes.iconUrl],
-      ['retention', changes.retention],
-    ] as const
-  )
+  const sets = Object.entries(changes)
     .filter(([, value]) => value !== undefined)
-    .map(([column, value]) => `${column} = $${params.push(value)}, `);
-  const [row] = await queryRows<AppRow>(
+    .map(([property, value]) => `${appField(em, property as keyof AppChanges)} = $${params.push(value)}, `);
+  const [row] = await runSql<Record<string, unknown>>(
     em,
-    `update apps a set ${sets.join('')}updated_at = greatest($3::timestamptz, a.updated_at + interval '1 millisecond')
+    `update apps a set ${sets.join('')}updated_at = ${nextUpdatedAtSql('$3')}
      where a.id = $1 and a.owner_org = $2
-     returning ${APP_COLUMNS}`,
+     returning ${appSelectList(em)}`,
     params,
   );
-  return row ? toRecord(em, row) : null;
+  return row ? toAppRecord(em, row) : null;
+}
+
+/**
+ * Deletes the app. Whatever belongs to an app references it with ON DELETE CASCADE (declared on its
+ * entity), so this one statement removes it all, atomically.
+ */
+export async function deleteAppRow(em: EntityManager, id: string): Promise<void> {
+  await em.nativeDelete(App, { id });
 }

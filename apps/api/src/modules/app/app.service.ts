@@ -3,13 +3,9 @@ import { ForeignKeyConstraintViolationException, UniqueConstraintViolationExcept
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { appIdTaken, appNotFound, insufficientAppPermissions, orgAccessDenied } from '../../common/errors.js';
 import { type Principal, hasRole, isAppInScope, readableOrgIds } from '../../common/rights.js';
-import { App } from './app.entity.js';
-import { type AppRecord, findAppByAppId, findAppPage, insertApp, updateAppRow } from './app.repository.js';
-
-interface UseCase {
-  em: EntityManager;
-  principal: Principal;
-}
+import type { AppRecord } from './app.record.js';
+import { deleteAppRow, findAppByAppId, findAppPage, insertApp, updateAppRow } from './app.repository.js';
+import type { UseCase } from '../../common/request-context.js';
 
 /** An app the key may read, or the same 404 whether it is missing or hidden. */
 async function loadVisibleApp(em: EntityManager, principal: Principal, appId: string): Promise<AppRecord> {
@@ -79,7 +75,5 @@ export async function updateApp({
 export async function deleteApp({ em, principal, appId }: UseCase & { appId: string }): Promise<void> {
   const app = await loadVisibleApp(em, principal, appId);
   if (!hasRole(principal, app.ownerOrg, 'admin')) throw insufficientAppPermissions();
-  // Rows that belong to an app (bundles, channels, …) reference it with ON DELETE CASCADE, so this
-  // one statement removes them too, atomically: no explicit transaction is needed.
-  await em.nativeDelete(App, { id: app.id });
+  await deleteAppRow(em, app.id);
 }

@@ -1,15 +1,17 @@
 import { contract } from '@apps-api/contract';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { initServer } from '@ts-rest/express';
 import type { Runtime } from '../../common/request-context.js';
 import { errorBody } from '../../common/http-errors.js';
 import { serviceUnavailable } from '../../common/errors.js';
+import { runSql } from '../../db/sql.js';
 
 const s = initServer();
 const PING_TIMEOUT_MS = 2_000;
 
 async function databaseAnswers(runtime: Runtime): Promise<boolean> {
   if (!runtime.orm) return false;
-  const ping = runtime.orm.em.getConnection().execute('select 1');
+  const ping = runSql(runtime.orm.em as EntityManager, 'select 1', []);
   const timeout = new Promise<never>((_, reject) => {
     setTimeout(() => reject(new Error('ping timeout')), PING_TIMEOUT_MS).unref();
   });

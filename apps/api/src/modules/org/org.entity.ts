@@ -1,11 +1,10 @@
-import { ROLES } from '@apps-api/contract';
+import { ROLES, type Role } from '@apps-api/contract';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
 import { baseProperties } from '../../db/base.entity.js';
 import { User } from '../user/user.entity.js';
 
 // The contract owns the list (it reaches the OpenAPI document); the database checks the same values.
-export { ROLES };
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 
 export const Org = defineEntity({
   name: 'Org',
@@ -15,7 +14,14 @@ export const Org = defineEntity({
     name: p.string().length(255),
     managementEmail: p.string().length(320),
     logo: p.text().nullable(),
-    createdBy: p.manyToOne(User).mapToPk().fieldName('created_by'),
+    // A user who created an org cannot be deleted while it exists.
+    createdBy: p
+      .manyToOne(User)
+      .mapToPk()
+      .fieldName('created_by')
+      .foreignKeyName('orgs_created_by_fkey')
+      .updateRule('no action')
+      .deleteRule('no action'),
   },
 });
 
@@ -25,12 +31,28 @@ export const OrgMember = defineEntity({
   name: 'OrgMember',
   tableName: 'org_members',
   properties: {
-    orgId: p.manyToOne(Org).mapToPk().primary().fieldName('org_id'),
-    userId: p.manyToOne(User).mapToPk().primary().fieldName('user_id'),
-    role: p.enum([...ROLES]),
+    orgId: p
+      .manyToOne(Org)
+      .mapToPk()
+      .primary()
+      .fieldName('org_id')
+      .foreignKeyName('org_members_org_id_fkey')
+      .updateRule('no action')
+      .deleteRule('cascade'),
+    userId: p
+      .manyToOne(User)
+      .mapToPk()
+      .primary()
+      .fieldName('user_id')
+      .foreignKeyName('org_members_user_id_fkey')
+      .updateRule('no action')
+      .deleteRule('cascade'),
+    role: p.enum([...ROLES]).columnType('varchar(16)'),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
   primaryKeys: ['orgId', 'userId'],
+  // The primary key serves lookups by org; this one serves "every org of a user" (authentication).
+  indexes: [{ name: 'org_members_user_id_index', properties: ['userId'] }],
 });
 
 export type OrgMember = InferEntity<typeof OrgMember>;

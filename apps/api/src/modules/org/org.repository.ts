@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { App } from '../app/app.entity.js';
 import { User } from '../user/user.entity.js';
 import { Org, OrgMember, type Role } from './org.entity.js';
 
@@ -51,8 +50,8 @@ export function lockOrg(tx: EntityManager, id: string): Promise<Org | null> {
 }
 
 /**
- * Read from the database, not the identity map: authentication loaded the caller's memberships
- * into it, and under the org lock only the committed state counts.
+ * Read from the database, not the identity map: the transaction may have loaded this membership
+ * before taking the org lock (or for the caller), and under the lock only the committed state counts.
  */
 export function findMember(em: EntityManager, orgId: string, userId: string): Promise<OrgMember | null> {
   return em.findOne(OrgMember, { orgId, userId }, { refresh: true });
@@ -75,9 +74,10 @@ export async function findMembersWithEmail(
     .sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
 }
 
-/** Deletes the org with its apps (and what belongs to them) and its memberships. Run it in a transaction. */
+/**
+ * Deletes the org. Its apps (with what belongs to them) and its memberships reference it with ON
+ * DELETE CASCADE (declared on their entities), so this one statement removes them all, atomically.
+ */
 export async function deleteOrgWithContents(tx: EntityManager, id: string): Promise<void> {
-  await tx.nativeDelete(App, { ownerOrg: id });
-  await tx.nativeDelete(OrgMember, { orgId: id });
   await tx.nativeDelete(Org, { id });
 }

@@ -1,6 +1,6 @@
 import { contract } from '@apps-api/contract';
 import { initServer } from '@ts-rest/express';
-import { emOf, principalOf } from '../../common/request-context.js';
+import { useCaseOf } from '../../common/request-context.js';
 import { toMemberBody, toOrgBody } from './org.mapper.js';
 import {
   addMember,
@@ -17,7 +17,7 @@ const s = initServer();
 
 export const organizationRoutes = s.router(contract.organization, {
   getOrganizations: async ({ query, req }) => {
-    const useCase = { em: emOf(req), principal: principalOf(req) };
+    const useCase = useCaseOf(req);
     if (query.orgId !== undefined) {
       return { status: 200, body: toOrgBody(await getOrg({ ...useCase, orgId: query.orgId })) };
     }
@@ -25,32 +25,32 @@ export const organizationRoutes = s.router(contract.organization, {
   },
 
   createOrganization: async ({ body, req }) => {
-    const org = await createOrg({ em: emOf(req), principal: principalOf(req), body });
+    const org = await createOrg({ ...useCaseOf(req), body });
     return { status: 201, body: { id: org.id } };
   },
 
   updateOrganization: async ({ body, req }) => {
-    const org = await updateOrg({ em: emOf(req), principal: principalOf(req), body });
+    const org = await updateOrg({ ...useCaseOf(req), body });
     return { status: 200, body: { status: 'ok' as const, id: org.id, data: toOrgBody(org) } };
   },
 
   deleteOrganization: async ({ query, req }) => {
-    await deleteOrg({ em: emOf(req), principal: principalOf(req), orgId: query.orgId });
+    await deleteOrg({ ...useCaseOf(req), orgId: query.orgId });
     return { status: 200, body: { status: 'ok' as const } };
   },
 
   listMembers: async ({ query, req }) => {
-    const members = await listMembers({ em: emOf(req), principal: principalOf(req), orgId: query.orgId });
+    const members = await listMembers({ ...useCaseOf(req), orgId: query.orgId });
     return { status: 200, body: { data: members.map(toMemberBody) } };
   },
 
   addMember: async ({ body, req }) => {
-    const { member, created } = await addMember({ em: emOf(req), principal: principalOf(req), body });
+    const { member, created } = await addMember({ ...useCaseOf(req), body });
     return { status: created ? 201 : 200, body: toMemberBody(member) } as const;
   },
 
   removeMember: async ({ query, req }) => {
-    await removeMember({ em: emOf(req), principal: principalOf(req), orgId: query.orgId, email: query.email });
+    await removeMember({ ...useCaseOf(req), orgId: query.orgId, email: query.email });
     return { status: 200, body: { status: 'ok' as const } };
   },
 });

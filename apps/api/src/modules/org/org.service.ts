@@ -8,7 +8,8 @@ import {
   orgAccessDenied,
 } from '../../common/errors.js';
 import { type Principal, ROLE_RANK, actsForWholeUser, hasRole, rankIn, readableOrgIds } from '../../common/rights.js';
-import { nextUpdatedAt } from '../../db/base.entity.js';
+import { markUpdated } from '../../db/base.entity.js';
+import type { User } from '../user/user.entity.js';
 import { ensureUser, findUserByEmail, findUserById } from '../user/user.repository.js';
 import type { Org, OrgMember, Role } from './org.entity.js';
 import {
@@ -22,11 +23,7 @@ import {
   lockOrg,
   upsertMember,
 } from './org.repository.js';
-
-interface UseCase {
-  em: EntityManager;
-  principal: Principal;
-}
+import type { UseCase } from '../../common/request-context.js';
 
 /** 403 org_access_denied when the key cannot even read the org, 403 insufficient_permissions when it can but not enough. */
 function authorize(principal: Principal, orgId: string, needed: Role): void {
@@ -89,8 +86,7 @@ export async function updateOrg({ em, principal, body }: UseCase & { body: Updat
   if (body.name !== undefined) org.name = body.name;
   if (body.logo !== undefined) org.logo = body.logo;
   if (body.management_email !== undefined) org.managementEmail = body.management_email;
-  // Every update advances updated_at, even one that changes no value.
-  org.updatedAt = nextUpdatedAt(org.updatedAt);
+  markUpdated(org);
   await em.flush();
   return org;
 }
@@ -123,16 +119,34 @@ export async function addMember({ em, principal, body }: UseCase & { body: AddMe
     const callerRank = rankIn(caller, body.orgId);
     if (ROLE_RANK[body.invite_type] > callerRank) throw insufficientPermissions();
 
-    const user = await ensureUser(tx, body.email);
-    const existing = await findMember(tx, body.orgId, user.id);
-    if (existing) {
+    const { user, created } = await putMember(tx, body.orgId, body.email, body.invite_type, (existing) => {
       if (ROLE_RANK[existing.role] > callerRank) throw insufficientPermissions();
-      await assertNotLastSuperAdmin(tx, existing, body.invite_type);
-    }
-    await upsertMember(tx, body.orgId, user.id, body.invite_type);
-    await tx.flush();
-    return { member: { userId: user.id, email: user.email, role: body.invite_type }, created: !existing };
+    });
+    return { member: { userId: user.id, email: user.email, role: body.invite_type }, created };
   });
+}
+
+/**
+ * The one way a membership is added or changed, for the API and the admin CLI alike; run it in a
+ * transaction that holds the org lock (lockOrg). The user is created when new. `mayChange` may
+ * refuse to touch an existing membership; the org always keeps a super_admin.
+ */
+export async function putMember(
+  tx: EntityManager,
+  orgId: string,
+  email: string,
+  role: Role,
+  mayChange: (existing: OrgMember) => void = () => {},
+): Promise<{ user: User; created: boolean }> {
+  const user = await ensureUser(tx, email);
+  const existing = await findMember(tx, orgId, user.id);
+  if (existing) {
+    mayChange(existing);
+    await assertNotLastSuperAdmin(tx, existing, role);
+  }
+  await upsertMember(tx, orgId, user.id, role);
+  await tx.flush();
+  return { user, created: !existing };
 }
 
 export async function removeMember({ em, principal, orgId, email }: UseCase & { orgId: string; email: string }) {

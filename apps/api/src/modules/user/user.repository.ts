@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { runSql } from '../../db/sql.js';
 import { User } from './user.entity.js';
 
 /** E-mail addresses are compared case-insensitively and stored lower-cased. */
@@ -11,29 +12,21 @@ export function findUserByEmail(em: EntityManager, email: string): Promise<User 
   return em.findOne(User, { email: normalizeEmail(email) });
 }
 
-/** The user with that e-mail, created (unflushed) when new. */
-export async function findOrCreateUser(em: EntityManager, email: string): Promise<User> {
-  const existing = await findUserByEmail(em, email);
-  if (existing) return existing;
-  return em.create(User, { id: randomUUID(), email: normalizeEmail(email) } as User);
-}
-
 export function findUserById(em: EntityManager, id: string): Promise<User | null> {
   return em.findOne(User, { id });
 }
 
 /**
  * The user with that e-mail, inserted at once when new. Two requests inviting the same new
- * address at the same moment both get the one user instead of a unique-constraint failure.
+ * address at the same moment both get the one user instead of a unique-constraint failure
+ * (hand-written: the ORM has no "insert unless it exists" against an expression index).
  */
 export async function ensureUser(em: EntityManager, email: string): Promise<User> {
   const normalized = normalizeEmail(email);
-  const now = new Date();
-  await em
-    .createQueryBuilder(User)
-    .insert({ id: randomUUID(), email: normalized, createdAt: now, updatedAt: now })
-    .onConflict()
-    .ignore()
-    .execute();
+  await runSql(
+    em,
+    'insert into users (id, email, created_at, updated_at) values ($1, $2, $3, $3) on conflict do nothing',
+    [randomUUID(), normalized, new Date()],
+  );
   return em.findOneOrFail(User, { email: normalized });
 }

@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
-import { findKeyGrantByHash, touchLastUsed } from '../modules/apikey/apikey.repository.js';
-import { hashSecret } from '../modules/apikey/apikey.secret.js';
-import { invalidApiKey, noKeyProvided } from './errors.js';
-import { emOf } from './request-context.js';
+import { findKeyGrantByHash, touchLastUsed } from './apikey.repository.js';
+import { hashSecret } from './apikey.secret.js';
+import { invalidApiKey, noKeyProvided } from '../../common/errors.js';
+import { emOf } from '../../common/request-context.js';
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   const first = Array.isArray(value) ? value[0] : value;
