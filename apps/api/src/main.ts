@@ -8,7 +8,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { EmbeddedDatabaseBusyError } from './db/embedded.js';
 import { migrateUp } from './db/orm.js';
-import { FIRST_START_EMAIL, FIRST_START_ORG, bootstrapIfEmpty } from './modules/admin/admin.service.js';
+import { bootstrapIfEmpty, FIRST_START_EMAIL, FIRST_START_ORG } from './modules/admin/admin.service.js';
 
 const SHUTDOWN_DEADLINE_MS = 9_000;
 

@@ -52,3 +52,21 @@ export const bodyErrorResponses = {
   413: ErrorBody.describe('Body larger than 100 kB (`payload_too_large`).'),
   415: ErrorBody.describe('Body sent with a non-JSON content type (`unsupported_media_type`).'),
 } as const;
+
+/**
+ * What one JSON body may hold, checked before it is parsed; a body over any of them is a 400
+ * `invalid_parameters` naming the limit. Generous for every body of this API (the deepest is 3
+ * levels, the longest array 100 items), small enough that the worst body costs under a millisecond.
+ */
+export const JSON_LIMITS = {
+  /** Nesting of arrays and objects. */
+  maxDepth: 32,
+  /** Array items and object members in the whole body. */
+  maxValues: 10_000,
+  /** Items of one array, or members of one object. */
+  maxItems: 1_000,
+  /** Characters of one string or key, as sent (escapes count as written). */
+  maxStringLength: 65_536,
+} as const;
+
+export type JsonLimits = { [K in keyof typeof JSON_LIMITS]: number };

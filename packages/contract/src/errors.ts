@@ -22,6 +22,9 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/** A 400 lists at most this many issues, the first ones found, so that its size stays bounded. */
+export const MAX_ISSUES = 50;
+
 export const ValidationIssue = z
   .object({
     path: z
@@ -40,7 +43,9 @@ export const ErrorBody = z
       .object({ issues: z.array(ValidationIssue).optional() })
       .passthrough()
       .optional()
-      .describe('Present on validation errors: `issues` names every failing field.'),
+      .describe(
+        `Present on validation errors: \`issues\` names every failing field, at most ${MAX_ISSUES} (the first ones found).`,
+      ),
     request_id: z.string().describe('Same value as the `x-request-id` response header.'),
   })
   .strict()

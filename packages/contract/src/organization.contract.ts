@@ -1,7 +1,7 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
 import { isHttpUrl } from './app.contract.js';
-import { AuthHeaders, StatusOk, authErrorResponses, bodyErrorResponses } from './common.js';
+import { AuthHeaders, authErrorResponses, bodyErrorResponses, StatusOk } from './common.js';
 import { ErrorBody } from './errors.js';
 
 const c = initContract();

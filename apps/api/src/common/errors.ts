@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@apps-api/contract';
+import { type ErrorCode, MAX_ISSUES } from '@apps-api/contract';
 
 export interface ValidationIssue {
   path: string;
@@ -24,7 +24,7 @@ export const APP_ROUTE_INVALID_MESSAGE = 'Invalid app configuration';
 export const INVALID_MESSAGE = 'Invalid parameters';
 
 export const invalidParameters = (issues: ValidationIssue[], message = INVALID_MESSAGE) =>
-  new DomainError('invalid_parameters', message, { issues });
+  new DomainError('invalid_parameters', message, { issues: issues.slice(0, MAX_ISSUES) });
 export const noKeyProvided = () => new DomainError('no_key_provided', 'No key provided');
 export const invalidApiKey = () => new DomainError('invalid_apikey', 'Invalid API key');
 export const orgAccessDenied = () =>

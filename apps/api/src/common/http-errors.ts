@@ -7,14 +7,15 @@ import {
   APP_ROUTE_INVALID_MESSAGE,
   DomainError,
   INVALID_MESSAGE,
-  type ValidationIssue,
   internalError,
   invalidParameters,
   payloadTooLarge,
   routeNotFound,
   serviceUnavailable,
   unsupportedMediaType,
+  type ValidationIssue,
 } from './errors.js';
+import { JsonLimitError } from './json-limits.js';
 import type { Logger } from './logger.js';
 
 /** The only place where a code becomes an HTTP status. */
@@ -91,6 +92,7 @@ function toDomainError(error: unknown, req: Request): DomainError | undefined {
     );
     return invalidParameters(issues, invalidMessageFor(req));
   }
+  if (error instanceof JsonLimitError) return invalidParameters([error.issue], invalidMessageFor(req));
   if (isDatabaseUnavailable(error)) return serviceUnavailable();
   const http = error as { type?: string; status?: number; statusCode?: number };
   switch (http.type) {

@@ -1,4 +1,4 @@
-import { type RequestListener, type Server, createServer } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 
 export interface ServerTimeouts {
   /** Whole request headers must arrive within this (slow-header clients are cut off with 408). */

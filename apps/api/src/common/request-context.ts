@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NextFunction, Request, Response } from 'express';
 import type { Orm } from '../db/orm.js';
-import type { Principal } from './rights.js';
 import { serviceUnavailable } from './errors.js';
+import type { Principal } from './rights.js';
 
 export interface RequestContext {
   requestId: string;

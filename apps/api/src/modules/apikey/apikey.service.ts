@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CreateApiKeyBody, UpdateApiKeyBody } from '@apps-api/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { apiKeyNotFound, insufficientPermissions, orgAccessDenied } from '../../common/errors.js';
-import { type KeyPower, type Principal, actsForWholeUser, hasRole, isWithin } from '../../common/rights.js';
+import { actsForWholeUser, hasRole, isWithin, type KeyPower, type Principal } from '../../common/rights.js';
 import { ApiKey, type KeyMode } from './apikey.entity.js';
 import { deleteKeyOfUser, findKeyOfUser, findKeysOfUser } from './apikey.repository.js';
 import { generateSecret, hashSecret, hintFor } from './apikey.secret.js';

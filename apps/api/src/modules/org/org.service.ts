@@ -7,7 +7,7 @@ import {
   memberNotFound,
   orgAccessDenied,
 } from '../../common/errors.js';
-import { type Principal, ROLE_RANK, actsForWholeUser, hasRole, rankIn, readableOrgIds } from '../../common/rights.js';
+import { actsForWholeUser, hasRole, type Principal, ROLE_RANK, rankIn, readableOrgIds } from '../../common/rights.js';
 import { nextUpdatedAt } from '../../db/base.entity.js';
 import { ensureUser, findUserByEmail, findUserById } from '../user/user.repository.js';
 import type { Org, OrgMember, Role } from './org.entity.js';
