@@ -13,11 +13,21 @@ export const Role = z
   .enum(ROLES)
   .describe('Member role; ranks `read < upload < write < admin < super_admin`, each including the ones below.');
 
+const MAX_EMAIL_LENGTH = 320;
+
+/**
+ * Addresses are compared and stored lower-cased, and lower-casing can lengthen a string
+ * (`İ` becomes `i̇`): the length limit holds for the lower-cased form too.
+ */
 export const Email = z
   .string()
   .trim()
-  .max(320, 'Must be at most 320 characters')
-  .regex(/^[^\s@]+@[^\s@]+$/, 'Must be an e-mail address');
+  .max(MAX_EMAIL_LENGTH, `Must be at most ${MAX_EMAIL_LENGTH} characters`)
+  .regex(/^[^\s@]+@[^\s@]+$/, 'Must be an e-mail address')
+  .refine(
+    (email) => email.toLowerCase().length <= MAX_EMAIL_LENGTH,
+    `Must be at most ${MAX_EMAIL_LENGTH} characters once lower-cased`,
+  );
 
 const OrgId = z.string().uuid('Must be a UUID').describe('Organization id.');
 

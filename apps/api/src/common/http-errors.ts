@@ -112,6 +112,28 @@ function toDomainError(error: unknown, req: Request): DomainError | undefined {
   return undefined;
 }
 
+/**
+ * What a log line may say about an error. A database error's message and detail carry the SQL
+ * text and the values bound to it (an e-mail, a key hash): only its class, SQLSTATE, the schema
+ * objects involved and the stack frames are kept.
+ */
+export function loggableError(error: unknown): unknown {
+  if (!(error instanceof DriverException)) return error;
+  const fields = error as DriverException & { table?: string; column?: string; constraint?: string; routine?: string };
+  return {
+    type: fields.name,
+    code: fields.code,
+    table: fields.table,
+    column: fields.column,
+    constraint: fields.constraint,
+    routine: fields.routine,
+    stack: fields.stack
+      ?.split('\n')
+      .filter((line) => line.trim().startsWith('at '))
+      .join('\n'),
+  };
+}
+
 export function errorBody(error: DomainError, requestId: string): ErrorBody {
   return {
     status: 'KO',
@@ -129,12 +151,12 @@ export function errorHandler(logger: Logger) {
     let domainError = toDomainError(error, req);
     if (!domainError) {
       logger.error(
-        { err: error, request_id: req.ctx?.requestId, method: req.method, path: req.path },
+        { err: loggableError(error), request_id: req.ctx?.requestId, method: req.method, path: req.path },
         'unhandled error',
       );
       domainError = internalError();
     } else if (domainError.code === 'service_unavailable') {
-      logger.warn({ err: error, request_id: req.ctx?.requestId }, 'database unavailable');
+      logger.warn({ err: loggableError(error), request_id: req.ctx?.requestId }, 'database unavailable');
     }
     if (res.headersSent) {
       res.destroy();
