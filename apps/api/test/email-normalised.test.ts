@@ -20,9 +20,14 @@ describe('e-mail addresses are checked as they will be stored', () => {
     });
     expect(res.status).toBe(400);
     expect(res.body).toEqual(errorEnvelope('invalid_parameters', 'Invalid parameters', res.rid, { issues: [ISSUE] }));
-    const removal = await call(h, 'delete', `/organization/members?orgId=${t.orgId}&email=${encodeURIComponent(SWELLING)}`, {
-      key: t.key,
-    });
+    const removal = await call(
+      h,
+      'delete',
+      `/organization/members?orgId=${t.orgId}&email=${encodeURIComponent(SWELLING)}`,
+      {
+        key: t.key,
+      },
+    );
     expect(removal.status).toBe(400);
   });
 

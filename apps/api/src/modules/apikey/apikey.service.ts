@@ -55,15 +55,31 @@ function assertGrantable(principal: Principal, power: KeyPower, orgsSent: string
   if (!isWithin(power, principal)) throw insufficientPermissions();
 }
 
-export function listApiKeys({ em, principal }: UseCase): Promise<ApiKey[]> {
+/**
+ * A key sees and touches only keys no more powerful than itself, so a key confined to some
+ * apps can neither revoke nor cripple the unrestricted key of its owner.
+ */
+const isManageableBy = (principal: Principal) => (key: ApiKey) =>
+  isWithin(
+    {
+      mode: key.mode,
+      limitedToOrgs: key.limitedToOrgs,
+      limitedToApps: key.limitedToApps,
+      expiresAt: key.expiresAt ?? null,
+    },
+    principal,
+  );
+
+export async function listApiKeys({ em, principal }: UseCase): Promise<ApiKey[]> {
   assertMayManageKeys(principal);
-  return findKeysOfUser(em, principal.userId);
+  return (await findKeysOfUser(em, principal.userId)).filter(isManageableBy(principal));
 }
 
 export async function getApiKey({ em, principal, id }: UseCase & { id: string }): Promise<ApiKey> {
   assertMayManageKeys(principal);
   const key = await findKeyOfUser(em, principal.userId, id);
   if (!key) throw apiKeyNotFound();
+  if (!isManageableBy(principal)(key)) throw insufficientPermissions();
   return key;
 }
 
@@ -103,6 +119,6 @@ export async function updateApiKey({ em, principal, id, body }: UseCase & { id: 
 
 /** Deletes the key: from this moment on it is an unknown key (401 invalid_apikey). */
 export async function revokeApiKey({ em, principal, id }: UseCase & { id: string }): Promise<void> {
-  assertMayManageKeys(principal);
+  await getApiKey({ em, principal, id });
   if (!(await deleteKeyOfUser(em, principal.userId, id))) throw apiKeyNotFound();
 }
