@@ -6,7 +6,7 @@ import { errorHandler, notFound } from './common/http-errors.js';
 import { jsonBody } from './common/json-body.js';
 import { accessLog, type Logger } from './common/logger.js';
 import { failedAuthRateLimit, perKeyRateLimit } from './common/rate-limit.js';
-import { type Runtime, withEntityManager } from './common/request-context.js';
+import { type Runtime, withEntityManager, withQuotas } from './common/request-context.js';
 import { requestId } from './common/request-id.js';
 import { corsPolicy, securityHeaders } from './common/security.js';
 import { type Config, loadConfig } from './config.js';
@@ -20,7 +20,14 @@ import { organizationRoutes } from './modules/org/org.routes.js';
 /** The settings createApp reads; main passes the whole Config. */
 export type AppSettings = Pick<
   Config,
-  'RATE_LIMIT_PER_MINUTE' | 'RATE_LIMIT_FAILED_AUTH' | 'CORS_ORIGINS' | 'TRUST_PROXY'
+  | 'RATE_LIMIT_PER_MINUTE'
+  | 'RATE_LIMIT_FAILED_AUTH'
+  | 'CORS_ORIGINS'
+  | 'TRUST_PROXY'
+  | 'MAX_KEYS_PER_USER'
+  | 'MAX_ORGS_PER_USER'
+  | 'MAX_MEMBERS_PER_ORG'
+  | 'MAX_PENDING_INVITATIONS_PER_ORG'
 >;
 
 export interface AppDeps {
@@ -53,6 +60,7 @@ export function createApp({ runtime, logger, settings = {} }: AppDeps): Express 
     limitFailedAuth(authenticate),
     perKeyRateLimit(runtime, logger, config.RATE_LIMIT_PER_MINUTE),
     jsonBody,
+    withQuotas(config),
   ];
 
   createExpressEndpoints(contract.health, healthRoutes(runtime), app, {

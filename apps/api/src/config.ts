@@ -24,6 +24,8 @@ function isOrigin(value: string): boolean {
   }
 }
 
+const positiveInt = nonNegativeInt.pipe(z.number().int().min(1, 'must be at least 1'));
+
 /** The one schema for the environment (SPEC §6); nothing else reads process.env. */
 const ConfigSchema = z.object({
   PORT: z
@@ -45,6 +47,13 @@ const ConfigSchema = z.object({
   DB_PREPARED_STATEMENTS: booleanFlag.default('true'),
   RATE_LIMIT_PER_MINUTE: nonNegativeInt.default('2000'),
   RATE_LIMIT_FAILED_AUTH: nonNegativeInt.default('20'),
+  /** How much one user may own, so that nobody multiplies their limits by minting keys or orgs (409 `limit_reached`). */
+  MAX_KEYS_PER_USER: positiveInt.default('100'),
+  /** Organizations a user belongs to: created ones and accepted invitations. */
+  MAX_ORGS_PER_USER: positiveInt.default('100'),
+  /** Members of one organization, pending invitations included. */
+  MAX_MEMBERS_PER_ORG: positiveInt.default('1000'),
+  MAX_PENDING_INVITATIONS_PER_ORG: positiveInt.default('100'),
   /** Origins allowed to call the API from a browser; unset: CORS closed (no CORS headers at all). */
   CORS_ORIGINS: corsOrigins.optional(),
   /** Reverse proxies in front of the server whose X-Forwarded-For is believed (for per-IP limits); 0 = none. */
@@ -52,6 +61,12 @@ const ConfigSchema = z.object({
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** The caps on what one user or organization may hold. */
+export type Quotas = Pick<
+  Config,
+  'MAX_KEYS_PER_USER' | 'MAX_ORGS_PER_USER' | 'MAX_MEMBERS_PER_ORG' | 'MAX_PENDING_INVITATIONS_PER_ORG'
+>;
 
 export class ConfigError extends Error {}
 

@@ -1,7 +1,7 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
 import { AppId } from './app.contract.js';
-import { AuthHeaders, authErrorResponses, bodyErrorResponses, StatusOk, updateBody } from './common.js';
+import { AuthHeaders, authErrorResponses, bodyErrorResponses, LIMIT_REACHED, StatusOk, updateBody } from './common.js';
 import { ErrorBody } from './errors.js';
 
 const c = initContract();
@@ -137,12 +137,15 @@ export const apikeyContract = c.router(
       path: '/apikey',
       body: CreateApiKeyBody,
       summary: 'Create an API key',
-      description: `A new key of the caller's user; the secret (\`key\`) is in this 201 response only, the database keeps a SHA-256 hash. ${WHO_MANAGES} ${NO_ESCALATION}`,
+      description: `A new key of the caller's user; the secret (\`key\`) is in this 201 response only, the database keeps a SHA-256 hash. ${WHO_MANAGES} ${NO_ESCALATION} Keys per user are capped: ${LIMIT_REACHED}`,
       responses: {
         201: CreatedApiKey,
         400: ErrorBody.describe('Invalid body, unknown field, or `expires_at` in the past (`invalid_parameters`).'),
         403: ErrorBody.describe(
           'The key may not manage keys or the new key would exceed it (`insufficient_permissions`), or `limited_to_orgs` names an organization the caller may not read (`org_access_denied`).',
+        ),
+        409: ErrorBody.describe(
+          'The user already has the most keys allowed (`limit_reached`, `details.limit` = `keys_per_user`).',
         ),
         ...bodyErrorResponses,
         ...authErrorResponses,

@@ -35,6 +35,9 @@ export const integerQuery = (min: number, max: number) =>
       .max(max, `Must be at most ${max}`),
   );
 
+/** The largest page any list returns. */
+export const MAX_PAGE_SIZE = 1000;
+
 /** An update body: these optional fields, at least one of them, and no other (400 naming any unknown field). */
 export function updateBody<T extends z.ZodRawShape>(shape: T) {
   return z
@@ -70,3 +73,7 @@ export const JSON_LIMITS = {
 } as const;
 
 export type JsonLimits = { [K in keyof typeof JSON_LIMITS]: number };
+
+/** The caps the API's configuration sets (apps/api config.ts), as a client meets them. */
+export const LIMIT_REACHED =
+  '409 `limit_reached` when a cap is reached; `details` gives `limit` (which cap) and `max`. The caps are set by the operator (defaults: 100 API keys per user, 100 organizations per user, 1000 members per organization, 100 pending invitations per organization).';

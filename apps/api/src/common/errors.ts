@@ -36,6 +36,12 @@ export const appNotFound = () => new DomainError('app_not_found', 'App not found
 export const appIdTaken = () => new DomainError('app_id_taken', 'Custom ID already in use');
 export const apiKeyNotFound = () => new DomainError('apikey_not_found', 'API key not found');
 export const memberNotFound = () => new DomainError('member_not_found', 'Member not found');
+export const invitationNotFound = () =>
+  new DomainError('invitation_not_found', 'No pending invitation to this organization');
+
+/** What one user or organization may hold is capped (config.ts); `limit` names the cap. */
+export const limitReached = (limit: string, max: number, what: string) =>
+  new DomainError('limit_reached', `Limit reached: at most ${max} ${what}`, { limit, max });
 export const lastSuperAdmin = () =>
   new DomainError('last_super_admin', 'An organization must keep at least one super_admin');
 export const routeNotFound = () => new DomainError('not_found', 'Not found');

@@ -1,6 +1,6 @@
 import { contract } from '@apps-api/contract';
 import { initServer } from '@ts-rest/express';
-import { emOf, principalOf } from '../../common/request-context.js';
+import { emOf, principalOf, quotasOf } from '../../common/request-context.js';
 import { toApiKeyBody } from './apikey.mapper.js';
 import { createApiKey, getApiKey, listApiKeys, revokeApiKey, updateApiKey } from './apikey.service.js';
 
@@ -18,7 +18,12 @@ export const apikeyRoutes = s.router(contract.apikey, {
   },
 
   createApiKey: async ({ body, req }) => {
-    const { key, secret } = await createApiKey({ em: emOf(req), principal: principalOf(req), body });
+    const { key, secret } = await createApiKey({
+      em: emOf(req),
+      principal: principalOf(req),
+      body,
+      quotas: quotasOf(req),
+    });
     return { status: 201, body: { ...toApiKeyBody(key), key: secret } };
   },
 

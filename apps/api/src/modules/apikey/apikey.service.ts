@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateApiKeyBody, UpdateApiKeyBody } from '@apps-api/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { apiKeyNotFound, insufficientPermissions, orgAccessDenied } from '../../common/errors.js';
+import {
+  apiKeyNotFound,
+  insufficientPermissions,
+  invalidApiKey,
+  limitReached,
+  orgAccessDenied,
+} from '../../common/errors.js';
 import { actsForWholeUser, hasRole, isWithin, type KeyPower, type Principal } from '../../common/rights.js';
+import type { Quotas } from '../../config.js';
+import { lockUser } from '../user/user.repository.js';
 import { ApiKey, type KeyMode } from './apikey.entity.js';
-import { deleteKeyOfUser, findKeyOfUser, findKeysOfUser } from './apikey.repository.js';
+import { countKeysOfUser, deleteKeyOfUser, findKeyOfUser, findKeysOfUser } from './apikey.repository.js';
 import { generateSecret, hashSecret, hintFor } from './apikey.secret.js';
 
 export interface NewKey {
@@ -83,7 +91,12 @@ export async function getApiKey({ em, principal, id }: UseCase & { id: string })
   return key;
 }
 
-export async function createApiKey({ em, principal, body }: UseCase & { body: CreateApiKeyBody }) {
+export async function createApiKey({
+  em,
+  principal,
+  body,
+  quotas,
+}: UseCase & { body: CreateApiKeyBody; quotas: Quotas }) {
   assertMayManageKeys(principal);
   const power: KeyPower = {
     mode: body.mode,
@@ -93,9 +106,16 @@ export async function createApiKey({ em, principal, body }: UseCase & { body: Cr
   };
   assertGrantable(principal, power, power.limitedToOrgs);
 
-  const issued = issueKey(em, { userId: principal.userId, name: body.name, ...power });
-  await em.flush();
-  return issued;
+  return em.transactional(async (tx) => {
+    // Deleting a user deletes their keys: a key whose user is gone is an unknown key.
+    if (!(await lockUser(tx, principal.userId))) throw invalidApiKey();
+    if ((await countKeysOfUser(tx, principal.userId)) >= quotas.MAX_KEYS_PER_USER) {
+      throw limitReached('keys_per_user', quotas.MAX_KEYS_PER_USER, 'API keys per user');
+    }
+    const issued = issueKey(tx, { userId: principal.userId, name: body.name, ...power });
+    await tx.flush();
+    return issued;
+  });
 }
 
 /** Fields left out keep their value; the key as a whole, after the change, must be grantable. */

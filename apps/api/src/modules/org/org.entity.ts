@@ -28,6 +28,11 @@ export const OrgMember = defineEntity({
     orgId: p.manyToOne(Org).mapToPk().primary().fieldName('org_id'),
     userId: p.manyToOne(User).mapToPk().primary().fieldName('user_id'),
     role: p.enum([...ROLES]),
+    /**
+     * An invitation the user has not accepted yet: it grants nothing and stays out of the
+     * user's lists until they accept it with a key of their own.
+     */
+    pending: p.boolean().default(false),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
   primaryKeys: ['orgId', 'userId'],
