@@ -12,15 +12,17 @@ export interface OrmOptions {
   clientUrl: string;
   /** Connections in the pool; 1 on the embedded database, which serves one connection at a time well. */
   poolMax: number;
+  /** Connections kept open while idle; default 0. */
+  poolMin?: number;
 }
 
-export function ormConfig({ clientUrl, poolMax }: OrmOptions) {
+export function ormConfig({ clientUrl, poolMax, poolMin = 0 }: OrmOptions) {
   return defineConfig({
     clientUrl,
     entities,
     extensions: [Migrator],
     migrations: { migrationsList, snapshot: false, transactional: true, allOrNothing: true, silent: true },
-    pool: { min: 0, max: poolMax, idleTimeoutMillis: 30_000 },
+    pool: { min: poolMin, max: poolMax, idleTimeoutMillis: 30_000 },
     // Requests must never hang on a dead database: fail fast and answer 503. 5 s bounds a
     // request's wait when PostgreSQL is unreachable (5.0 s worst case measured by
     // test/proof/database-outage.test.ts) while riding out a brief stall or failover.
