@@ -47,6 +47,9 @@ const ConfigSchema = z.object({
   DB_PREPARED_STATEMENTS: booleanFlag.default('true'),
   RATE_LIMIT_PER_MINUTE: nonNegativeInt.default('2000'),
   RATE_LIMIT_FAILED_AUTH: nonNegativeInt.default('20'),
+  /** Open connections in all, and from one client address (keep the total below `ulimit -n`). */
+  MAX_CONNECTIONS: positiveInt.default('4000'),
+  MAX_CONNECTIONS_PER_ADDRESS: positiveInt.default('200'),
   /** How much one user may own, so that nobody multiplies their limits by minting keys or orgs (409 `limit_reached`). */
   MAX_KEYS_PER_USER: positiveInt.default('100'),
   /** Organizations a user belongs to: created ones and accepted invitations. */

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
-import { createHttpServer } from './common/http-server.js';
+import { createHttpServer, SERVER_TIMEOUTS } from './common/http-server.js';
 import { createLogger } from './common/logger.js';
 import type { Runtime } from './common/request-context.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -29,10 +29,10 @@ async function main(): Promise<void> {
   const runtime: Runtime = { state: 'starting' };
 
   // Listen first: /livez answers and /readyz says 503 while the database is being prepared.
-  const server: Server = createHttpServer(createApp({ runtime, logger, settings: config })).listen(
-    config.PORT,
-    config.HOST,
-  );
+  const server: Server = createHttpServer(createApp({ runtime, logger, settings: config }), SERVER_TIMEOUTS, {
+    maxConnections: config.MAX_CONNECTIONS,
+    maxConnectionsPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS,
+  }).listen(config.PORT, config.HOST);
   try {
     await once(server, 'listening');
   } catch (error) {
