@@ -17,7 +17,11 @@ const held: Socket[] = [];
 
 beforeAll(async () => {
   orm = await openOrm({ clientUrl: inject('databaseUrl'), poolMax: 2 });
-  const app = createApp({ runtime: { state: 'ready', orm }, logger: createLogger('silent'), settings: { RATE_LIMIT_FAILED_AUTH: 0 } });
+  const app = createApp({
+    runtime: { state: 'ready', orm },
+    logger: createLogger('silent'),
+    settings: { RATE_LIMIT_FAILED_AUTH: 0 },
+  });
   server = createHttpServer(app, SERVER_TIMEOUTS, { maxConnections: IN_ALL, maxConnectionsPerAddress: PER_ADDRESS });
   server.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -47,7 +51,8 @@ async function halfOpen(localAddress: string, count: number): Promise<void> {
   );
 }
 
-const openOnServer = () => new Promise<number>((resolve, reject) => server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
+const openOnServer = () =>
+  new Promise<number>((resolve, reject) => server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
 describe('connection caps', () => {
@@ -66,7 +71,9 @@ describe('connection caps', () => {
     expect(live.status).toBe(200);
     const apps = await fetch(`http://127.0.0.1:${port}/app`, { headers: { authorization: t.key } });
     expect(apps.status).toBe(200);
-    console.log(`FIGURES ${JSON.stringify({ halfOpen: 3_000, refused: 2_000, validRequestsMs: Date.now() - started })}`);
+    console.log(
+      `FIGURES ${JSON.stringify({ halfOpen: 3_000, refused: 2_000, validRequestsMs: Date.now() - started })}`,
+    );
   }, 60_000);
 
   it('closes connections past the total cap as they arrive', async () => {
@@ -87,3 +94,4 @@ describe('connection caps', () => {
     small.closeAllConnections();
     await new Promise((resolve) => small.close(resolve));
   });
+});
