@@ -18,7 +18,8 @@ function checkLimits(_req: IncomingMessage, _res: unknown, raw: Buffer, encoding
   if (!DECODABLE.has(charset)) {
     throw Object.assign(new Error(`unsupported charset "${charset}"`), { status: 415, type: 'charset.unsupported' });
   }
-  const issue = jsonLimitIssue(new TextDecoder(charset).decode(raw));
+  const text = charset === 'utf-8' || charset === 'utf8' ? raw.toString('utf8') : new TextDecoder(charset).decode(raw);
+  const issue = jsonLimitIssue(text);
   if (issue) throw new JsonLimitError(issue);
 }
 

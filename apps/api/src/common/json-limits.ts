@@ -25,10 +25,6 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 
-function isBlank(code: number): boolean {
-  return code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09;
-}
-
 /**
  * Checked on the raw text in one pass before `JSON.parse`, so no later step (the parser, the body
  * walkers, zod, the list of issues) meets a body whose cost grows faster than its size.
@@ -37,72 +33,72 @@ function isBlank(code: number): boolean {
  * text, no recursion, no allocation per value.
  */
 export function jsonLimitIssue(text: string, limits: JsonLimits = JSON_LIMITS): ValidationIssue | undefined {
-  // One entry per open container: how many items it holds so far.
-  const items: number[] = [];
+  // Items of each open container so far, innermost last; depth is how many are open.
+  const items = new Int32Array(limits.maxDepth + 1);
+  let depth = 0;
   let values = 0;
-  let inString = false;
-  let stringStart = 0;
-  // Whether the innermost open container has met its first item yet.
-  let awaitingFirst = false;
-
-  const countItem = (): ValidationIssue | undefined => {
-    values++;
-    if (values > limits.maxValues) return tooMany(`items in all (at most ${limits.maxValues})`);
-    return undefined;
-  };
+  // Whether the innermost open container (or the top level) has yet to meet its first item.
+  let awaitingFirst = true;
 
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (inString) {
-      if (code === BACKSLASH) i++;
-      else if (code === QUOTE) {
-        inString = false;
-        if (i - stringStart > limits.maxStringLength) {
-          return { path: '', message: `Body has a string longer than ${limits.maxStringLength} characters` };
-        }
-      }
-      continue;
-    }
-    if (isBlank(code)) continue;
+    if (code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09) continue;
     if (code === CLOSE_OBJECT || code === CLOSE_ARRAY) {
-      items.pop();
+      if (depth > 0) depth--;
       awaitingFirst = false;
       continue;
     }
     if (code === COMMA) {
-      const depth = items.length;
       if (depth > 0) {
         const count = (items[depth - 1] ?? 0) + 1;
+        if (count > limits.maxItems) return TOO_WIDE(limits);
         items[depth - 1] = count;
-        if (count > limits.maxItems) {
-          return tooMany(`items in one array or object (at most ${limits.maxItems})`);
-        }
       }
-      const issue = countItem();
-      if (issue) return issue;
+      if (++values > limits.maxValues) return TOO_MANY(limits);
       continue;
     }
-    if (awaitingFirst || items.length === 0) {
-      // The first item of a container (or the top-level value): commas count the rest.
-      if (items.length > 0) items[items.length - 1] = 1;
+    if (awaitingFirst) {
+      // The first item of a container, or the top-level value: commas count the others.
       awaitingFirst = false;
-      if (items.length === 0 && values > 0) continue;
-      const issue = countItem();
-      if (issue) return issue;
+      if (depth > 0) items[depth - 1] = 1;
+      if (++values > limits.maxValues) return TOO_MANY(limits);
     }
     if (code === QUOTE) {
-      inString = true;
-      stringStart = i + 1;
+      const start = i + 1;
+      i = endOfString(text, start);
+      if (i - start > limits.maxStringLength) return TOO_LONG(limits);
     } else if (code === OPEN_OBJECT || code === OPEN_ARRAY) {
-      if (items.length >= limits.maxDepth) {
-        return { path: '', message: `Body is nested too deeply (at most ${limits.maxDepth} levels)` };
-      }
-      items.push(0);
+      if (depth >= limits.maxDepth) return TOO_DEEP(limits);
+      items[depth++] = 0;
       awaitingFirst = true;
     }
   }
   return undefined;
 }
+
+/** Index of the quote closing the string that starts at `start` (text.length when unclosed). */
+function endOfString(text: string, start: number): number {
+  let at = start;
+  for (;;) {
+    const quote = text.indexOf('"', at);
+    if (quote === -1) return text.length;
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+    at = quote + 1;
+  }
+}
+
+const TOO_DEEP = (limits: JsonLimits): ValidationIssue => ({
+  path: '',
+  message: `Body is nested too deeply (at most ${limits.maxDepth} levels)`,
+});
+const TOO_WIDE = (limits: JsonLimits) => tooMany(`items in one array or object (at most ${limits.maxItems})`);
+const TOO_MANY = (limits: JsonLimits) => tooMany(`items in all (at most ${limits.maxValues})`);
+const TOO_LONG = (limits: JsonLimits): ValidationIssue => ({
+  path: '',
+  message: `Body has a string longer than ${limits.maxStringLength} characters`,
+});
 
 function tooMany(what: string): ValidationIssue {
   return { path: '', message: `Body has too many ${what}` };
