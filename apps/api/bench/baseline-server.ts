@@ -8,7 +8,7 @@
  * every GET /app/:app_id are named prepared statements unless it is false).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import pg from 'pg';
 
 const pool = new pg.Pool({

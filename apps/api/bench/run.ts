@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { cpuMsOf, freePort, rssOf, type Server, startServer, watchRss } from './processes.js';
-import { loadNow, type Measurement, machineFacts, type Report, toMarkdown, toText } from './report.js';
-import { createBenchDatabase, type Dataset, seed } from './seed.js';
+import { type Measurement, type Report, loadNow, machineFacts, toMarkdown, toText } from './report.js';
+import { type Dataset, createBenchDatabase, seed } from './seed.js';
 
 const env = process.env;
 const settings = {

@@ -4,13 +4,13 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { authenticate } from './common/auth.js';
 import { errorHandler, notFound } from './common/http-errors.js';
 import { jsonBody } from './common/json-body.js';
-import { accessLog, type Logger } from './common/logger.js';
+import { type Logger, accessLog } from './common/logger.js';
 import { failedAuthRateLimit, perKeyRateLimit } from './common/rate-limit.js';
 import { type Runtime, withEntityManager, withQuotas } from './common/request-context.js';
 import { requestId } from './common/request-id.js';
+import { apikeyRoutes } from './modules/apikey/apikey.routes.js';
 import { corsPolicy, securityHeaders } from './common/security.js';
 import { type Config, loadConfig } from './config.js';
-import { apikeyRoutes } from './modules/apikey/apikey.routes.js';
 import { appRoutes } from './modules/app/app.routes.js';
 import { DOCS_ASSETS_PATH, docsAssets } from './modules/docs/docs.page.js';
 import { docsRoutes } from './modules/docs/docs.routes.js';

@@ -1,14 +1,14 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
-import { createHttpServer, SERVER_TIMEOUTS } from './common/http-server.js';
+import { SERVER_TIMEOUTS, createHttpServer } from './common/http-server.js';
 import { createLogger } from './common/logger.js';
 import type { Runtime } from './common/request-context.js';
 import { ConfigError, loadConfig } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { EmbeddedDatabaseBusyError } from './db/embedded.js';
 import { migrateUp } from './db/orm.js';
-import { bootstrapIfEmpty, FIRST_START_EMAIL, FIRST_START_ORG } from './modules/admin/admin.service.js';
+import { FIRST_START_EMAIL, FIRST_START_ORG, bootstrapIfEmpty } from './modules/admin/admin.service.js';
 
 const SHUTDOWN_DEADLINE_MS = 9_000;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { call } from './support/client.js';
-import { createKeyFor, createTenant, type KeyOptions } from './support/factories.js';
+import { type KeyOptions, createKeyFor, createTenant } from './support/factories.js';
 import { errorEnvelope, useServer } from './support/harness.js';
 import { keysState } from './support/state.js';
 

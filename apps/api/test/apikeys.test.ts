@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { call } from './support/client.js';
 import { createKeyFor, createTenant } from './support/factories.js';
-import { errorEnvelope, ISO_DATE, UUID, useServer } from './support/harness.js';
+import { ISO_DATE, UUID, errorEnvelope, useServer } from './support/harness.js';
 import { keysState } from './support/state.js';
 
 const h = useServer();

@@ -3,7 +3,7 @@ import { App } from '../src/modules/app/app.entity.js';
 import { OrgMember } from '../src/modules/org/org.entity.js';
 import { call, createAppVia } from './support/client.js';
 import { createMember, createTenant } from './support/factories.js';
-import { errorEnvelope, ISO_DATE, uniqueAppId, useServer } from './support/harness.js';
+import { ISO_DATE, errorEnvelope, uniqueAppId, useServer } from './support/harness.js';
 
 const h = useServer();
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { App } from '../src/modules/app/app.entity.js';
 import { call, createAppVia } from './support/client.js';
 import { createKeyFor, createMember, createTenant } from './support/factories.js';
-import { errorEnvelope, ISO_DATE, uniqueAppId, useServer } from './support/harness.js';
+import { ISO_DATE, errorEnvelope, uniqueAppId, useServer } from './support/harness.js';
 
 const h = useServer();
 const INVALID = 'Invalid app configuration';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { revokeKey } from '../src/modules/admin/admin.service.js';
 import { ApiKey } from '../src/modules/apikey/apikey.entity.js';
+import { revokeKey } from '../src/modules/admin/admin.service.js';
 import { OrgMember } from '../src/modules/org/org.entity.js';
 import { call, createAppVia } from './support/client.js';
 import { createKeyFor, createTenant } from './support/factories.js';

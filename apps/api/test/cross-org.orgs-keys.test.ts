@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { call, createAppVia } from './support/client.js';
-import { createKeyFor, createMember, createTenant, type Tenant } from './support/factories.js';
+import { type Tenant, createKeyFor, createMember, createTenant } from './support/factories.js';
 import { errorEnvelope, uniqueAppId, uniqueEmail, useServer } from './support/harness.js';
 import { keysState, orgState } from './support/state.js';
 

@@ -1,5 +1,5 @@
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { pino } from 'pino';
 import request from 'supertest';

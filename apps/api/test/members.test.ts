@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findUserByEmail } from '../src/modules/user/user.repository.js';
 import { call } from './support/client.js';
 import { createKeyFor, createMember, createTenant } from './support/factories.js';
-import { errorEnvelope, UUID, uniqueEmail, useServer } from './support/harness.js';
+import { UUID, errorEnvelope, uniqueEmail, useServer } from './support/harness.js';
 import { orgState, roleIn } from './support/state.js';
 
 const h = useServer();

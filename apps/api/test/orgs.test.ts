@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { call, createAppVia } from './support/client.js';
 import { createKeyFor, createMember, createTenant } from './support/factories.js';
-import { errorEnvelope, ISO_DATE, UUID, uniqueAppId, useServer } from './support/harness.js';
+import { ISO_DATE, UUID, errorEnvelope, uniqueAppId, useServer } from './support/harness.js';
 import { orgState, roleIn } from './support/state.js';
 
 const h = useServer();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createTenant } from './support/factories.js';
-import { errorEnvelope, type Harness, requestIdOf, useServer } from './support/harness.js';
+import { type Harness, errorEnvelope, requestIdOf, useServer } from './support/harness.js';
 
 // TRUST_PROXY lets each test speak from its own client IP (X-Forwarded-For), so counters never mix.
 const h = useServer({ RATE_LIMIT_PER_MINUTE: 5, RATE_LIMIT_FAILED_AUTH: 3, TRUST_PROXY: 1 });

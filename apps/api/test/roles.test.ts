@@ -4,7 +4,7 @@ import { ROLES, type Role } from '../src/modules/org/org.entity.js';
 import { User } from '../src/modules/user/user.entity.js';
 import { call } from './support/client.js';
 import { createMember, createTenant } from './support/factories.js';
-import { errorEnvelope, UUID, uniqueEmail, useServer } from './support/harness.js';
+import { UUID, errorEnvelope, uniqueEmail, useServer } from './support/harness.js';
 import { orgState } from './support/state.js';
 
 /*

@@ -1,7 +1,14 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
 import { AppId } from './app.contract.js';
-import { AuthHeaders, authErrorResponses, bodyErrorResponses, LIMIT_REACHED, StatusOk, updateBody } from './common.js';
+import {
+  AuthHeaders,
+  LIMIT_REACHED,
+  StatusOk,
+  authErrorResponses,
+  bodyErrorResponses,
+  updateBody,
+} from './common.js';
 import { ErrorBody } from './errors.js';
 
 const c = initContract();

@@ -1,6 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { AuthHeaders, authErrorResponses, bodyErrorResponses, integerQuery, StatusOk, updateBody } from './common.js';
+import { AuthHeaders, StatusOk, authErrorResponses, bodyErrorResponses, integerQuery, updateBody } from './common.js';
 import { ErrorBody } from './errors.js';
 
 const c = initContract();

@@ -5,9 +5,9 @@ import { ConfigError, loadConfig } from '../config.js';
 import { openDatabase } from '../db/database.js';
 import { EmbeddedDatabaseBusyError } from '../db/embedded.js';
 import { migrateUp } from '../db/orm.js';
-import { AdminError, addMember, bootstrap, createKey, revokeKey } from '../modules/admin/admin.service.js';
 import { KEY_MODES } from '../modules/apikey/apikey.entity.js';
 import { ROLES } from '../modules/org/org.entity.js';
+import { AdminError, addMember, bootstrap, createKey, revokeKey } from '../modules/admin/admin.service.js';
 
 const USAGE = `Usage: pnpm --silent admin <command> [options]
   bootstrap  --email <e> --org <name>

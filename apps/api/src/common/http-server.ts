@@ -1,4 +1,4 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { type RequestListener, type Server, createServer } from 'node:http';
 import type { Socket } from 'node:net';
 
 export interface ServerTimeouts {

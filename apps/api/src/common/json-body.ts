@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { invalidParameters, unsupportedMediaType, type ValidationIssue } from './errors.js';
+import { type ValidationIssue, invalidParameters, unsupportedMediaType } from './errors.js';
 import { invalidMessageFor } from './http-errors.js';
 import { JsonLimitError, jsonLimitIssue } from './json-limits.js';
 

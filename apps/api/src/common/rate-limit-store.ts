@@ -1,6 +1,6 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { IncrementResponse, Options, Store } from 'express-rate-limit';
-import { queryRows, type Statement } from '../db/raw.js';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { type Statement, queryRows } from '../db/raw.js';
 import { serviceUnavailable } from './errors.js';
 import type { Runtime } from './request-context.js';
 

@@ -3,7 +3,7 @@ import { type AugmentedRequest, ipKeyGenerator, type Options, rateLimit } from '
 import { DomainError, rateLimited } from './errors.js';
 import type { Logger } from './logger.js';
 import { PostgresRateLimitStore } from './rate-limit-store.js';
-import { principalOf, type Runtime } from './request-context.js';
+import { type Runtime, principalOf } from './request-context.js';
 
 const MINUTE_MS = 60_000;
 const FAILED_AUTH_WINDOW_MS = 15 * MINUTE_MS;

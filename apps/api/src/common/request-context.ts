@@ -2,8 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NextFunction, Request, Response } from 'express';
 import type { Quotas } from '../config.js';
 import type { Orm } from '../db/orm.js';
-import { serviceUnavailable } from './errors.js';
 import type { Principal } from './rights.js';
+import { serviceUnavailable } from './errors.js';
 
 export interface RequestContext {
   requestId: string;

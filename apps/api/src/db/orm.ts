@@ -1,5 +1,5 @@
 import { Migrator } from '@mikro-orm/migrations';
-import { defineConfig, MikroORM } from '@mikro-orm/postgresql';
+import { MikroORM, defineConfig } from '@mikro-orm/postgresql';
 import { ApiKey } from '../modules/apikey/apikey.entity.js';
 import { App } from '../modules/app/app.entity.js';
 import { Org, OrgMember } from '../modules/org/org.entity.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { type FuzzRoute, schemaOf } from './contract-routes.js';
 import { type ArbitraryContext, arbitraryFor } from './zod-arbitrary.js';
+import { type FuzzRoute, schemaOf } from './contract-routes.js';
 
 export interface FuzzRequest {
   /** `valid`, or the mutation applied. */

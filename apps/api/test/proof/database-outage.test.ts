@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Orm, openOrm } from '../../src/db/orm.js';
 import type { Answer } from '../fuzz/contract-routes.js';
 import { RawClient } from '../fuzz/http.js';
-import { createTenant, type Tenant } from '../support/factories.js';
+import { type Tenant, createTenant } from '../support/factories.js';
 import { errorEnvelope, uniqueAppId } from '../support/harness.js';
 import { type SpawnedServer, spawnServer } from '../support/spawn-server.js';
 import { TcpProxy } from '../support/tcp-proxy.js';

@@ -1,10 +1,10 @@
-import { connect, type Socket } from 'node:net';
+import { type Socket, connect } from 'node:net';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Orm, openOrm } from '../../src/db/orm.js';
 import { RawClient } from '../fuzz/http.js';
-import { createTenant, type Tenant } from '../support/factories.js';
+import { type Tenant, createTenant } from '../support/factories.js';
 import { uniqueAppId } from '../support/harness.js';
 import { type SpawnedServer, spawnServer } from '../support/spawn-server.js';
 

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import request from 'supertest';
 import { afterAll, beforeAll, inject } from 'vitest';

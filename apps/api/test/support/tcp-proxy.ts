@@ -1,4 +1,4 @@
-import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
+import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
 
 /**
  * A TCP proxy the test controls, standing between the API and PostgreSQL: `cut()` drops every

@@ -9,9 +9,9 @@ import {
   API_DESCRIPTION,
   API_VERSION,
   RESPONSE_HEADERS,
-  responseHeadersFor,
   SECURITY_SCHEMES,
   TAG_DESCRIPTIONS,
+  responseHeadersFor,
 } from './texts.js';
 
 const AUTH_HEADER_NAMES = new Set(Object.keys(AuthHeaders.shape));

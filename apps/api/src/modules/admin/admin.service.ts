@@ -3,8 +3,8 @@ import { ApiKey, type KeyMode } from '../apikey/apikey.entity.js';
 import { issueKey } from '../apikey/apikey.service.js';
 import type { Role } from '../org/org.entity.js';
 import { createOrgWithOwner, findOrgById, upsertMember } from '../org/org.repository.js';
-import { User } from '../user/user.entity.js';
 import { findOrCreateUser, findUserByEmail } from '../user/user.repository.js';
+import { User } from '../user/user.entity.js';
 
 /** An operator's request that cannot be carried out; the CLI prints the message. */
 export class AdminError extends Error {}

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { queryRows, type Statement, toDateOrNull } from '../../db/raw.js';
+import { type Statement, queryRows, toDateOrNull } from '../../db/raw.js';
 import type { Role } from '../org/org.entity.js';
 import { ApiKey, type KeyMode } from './apikey.entity.js';
 

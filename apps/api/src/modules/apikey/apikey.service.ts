@@ -8,7 +8,7 @@ import {
   limitReached,
   orgAccessDenied,
 } from '../../common/errors.js';
-import { actsForWholeUser, hasRole, isWithin, type KeyPower, type Principal } from '../../common/rights.js';
+import { type KeyPower, type Principal, actsForWholeUser, hasRole, isWithin } from '../../common/rights.js';
 import type { Quotas } from '../../config.js';
 import { lockUser } from '../user/user.repository.js';
 import { ApiKey, type KeyMode } from './apikey.entity.js';

@@ -1,5 +1,5 @@
-import { RETENTION_DEFAULT_SECONDS, type TransferRecord } from '@apps-api/contract';
 import { defineEntity, type InferEntity, p } from '@mikro-orm/core';
+import { RETENTION_DEFAULT_SECONDS, type TransferRecord } from '@apps-api/contract';
 import type { z } from 'zod';
 import { baseProperties } from '../../db/base.entity.js';
 import { Org } from '../org/org.entity.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { queryRows, type Statement, toDate } from '../../db/raw.js';
+import { type Statement, queryRows, toDate } from '../../db/raw.js';
 import type { App } from './app.entity.js';
 
 /**

@@ -2,7 +2,7 @@ import type { CreateAppBody, UpdateAppBody } from '@apps-api/contract';
 import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { appIdTaken, appNotFound, insufficientAppPermissions, orgAccessDenied } from '../../common/errors.js';
-import { hasRole, isAppInScope, type Principal, readableOrgIds } from '../../common/rights.js';
+import { type Principal, hasRole, isAppInScope, readableOrgIds } from '../../common/rights.js';
 import { App } from './app.entity.js';
 import { type AppRecord, findAppByAppId, findAppPage, insertApp, updateAppRow } from './app.repository.js';
 

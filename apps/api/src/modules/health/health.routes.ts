@@ -1,8 +1,8 @@
 import { contract } from '@apps-api/contract';
 import { initServer } from '@ts-rest/express';
-import { serviceUnavailable } from '../../common/errors.js';
-import { errorBody } from '../../common/http-errors.js';
 import type { Runtime } from '../../common/request-context.js';
+import { errorBody } from '../../common/http-errors.js';
+import { serviceUnavailable } from '../../common/errors.js';
 
 const s = initServer();
 const PING_TIMEOUT_MS = 2_000;

@@ -1,5 +1,6 @@
 import type { Member as MemberBody, Org as OrgBody } from '@apps-api/contract';
-import type { Org, Role } from './org.entity.js';
+import type { Role } from './org.entity.js';
+import type { Org } from './org.entity.js';
 
 /** The wire shape of an org (SPEC §1). */
 export function toOrgBody(org: Org): OrgBody {

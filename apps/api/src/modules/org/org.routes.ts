@@ -1,4 +1,4 @@
-import { contract, MAX_PAGE_SIZE } from '@apps-api/contract';
+import { MAX_PAGE_SIZE, contract } from '@apps-api/contract';
 import { initServer } from '@ts-rest/express';
 import { emOf, principalOf, quotasOf } from '../../common/request-context.js';
 import { toMemberBody, toOrgBody } from './org.mapper.js';

@@ -9,7 +9,7 @@ import {
   memberNotFound,
   orgAccessDenied,
 } from '../../common/errors.js';
-import { actsForWholeUser, hasRole, type Principal, ROLE_RANK, rankIn, readableOrgIds } from '../../common/rights.js';
+import { type Principal, ROLE_RANK, actsForWholeUser, hasRole, rankIn, readableOrgIds } from '../../common/rights.js';
 import type { Quotas } from '../../config.js';
 import { nextUpdatedAt } from '../../db/base.entity.js';
 import { ensureUser, findUserByEmail, lockUser } from '../user/user.repository.js';
