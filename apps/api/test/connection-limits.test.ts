@@ -22,7 +22,9 @@ beforeAll(async () => {
     logger: createLogger('silent'),
     settings: { RATE_LIMIT_FAILED_AUTH: 0 },
   });
-  server = createHttpServer(app, SERVER_TIMEOUTS, { maxConnections: IN_ALL, maxConnectionsPerAddress: PER_ADDRESS });
+  // Header timeouts long enough that no stalled connection is cut while a loaded machine opens them all.
+  const patient = { ...SERVER_TIMEOUTS, headersTimeout: 120_000, requestTimeout: 120_000 };
+  server = createHttpServer(app, patient, { maxConnections: IN_ALL, maxConnectionsPerAddress: PER_ADDRESS });
   server.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   port = (server.address() as AddressInfo).port;
@@ -51,9 +53,21 @@ async function halfOpen(localAddress: string, count: number): Promise<void> {
   );
 }
 
-const openOnServer = () =>
-  new Promise<number>((resolve, reject) => server.getConnections((e, n) => (e ? reject(e) : resolve(n))));
-const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+const countOf = (target: Server) =>
+  new Promise<number>((resolve, reject) => target.getConnections((e, n) => (e ? reject(e) : resolve(n))));
+
+/**
+ * The server's count of open connections once it has accepted what the kernel queued: waits for
+ * `expected` (up to 20 s on a loaded machine), then a little longer, so a count past it shows.
+ */
+async function settledCount(target: Server, expected: number): Promise<number> {
+  const deadline = Date.now() + 20_000;
+  while ((await countOf(target)) < expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return countOf(target);
+}
 
 describe('connection caps', () => {
   it('keeps answering valid requests while thousands of half-sent requests are open', async () => {
@@ -61,10 +75,9 @@ describe('connection caps', () => {
     // 30 addresses × 100 stalled connections each, then 2,000 more from one of them.
     for (let host = 2; host < 32; host++) await halfOpen(`127.0.0.${host}`, PER_ADDRESS);
     await halfOpen('127.0.0.2', 2_000);
-    await settle();
     expect(held.length).toBe(5_000);
     // The 2,000 over one address's share were closed at once; 3,000 remain, under the total cap.
-    expect(await openOnServer()).toBe(3_000);
+    expect(await settledCount(server, 3_000)).toBe(3_000);
 
     const started = Date.now();
     const live = await fetch(`http://127.0.0.1:${port}/livez`);
@@ -88,8 +101,7 @@ describe('connection caps', () => {
       socket.on('error', () => {});
       return socket;
     });
-    await settle();
-    expect(await new Promise((resolve) => small.getConnections((_e, n) => resolve(n)))).toBe(50);
+    expect(await settledCount(small, 50)).toBe(50);
     for (const socket of sockets) socket.destroy();
     small.closeAllConnections();
     await new Promise((resolve) => small.close(resolve));
