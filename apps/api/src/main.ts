@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { EmbeddedDatabaseBusyError } from './db/embedded.js';
 import { migrateUp } from './db/orm.js';
+import { flushKeyUses } from './modules/apikey/apikey.repository.js';
 import { FIRST_START_EMAIL, FIRST_START_ORG, bootstrapIfEmpty } from './modules/admin/admin.service.js';
 
 const SHUTDOWN_DEADLINE_MS = 9_000;
@@ -85,6 +86,9 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await closed;
     clearInterval(closeIdle);
+    await flushKeyUses(database.orm.em).catch((error: unknown) =>
+      logger.error({ err: error }, 'could not record the last uses of keys'),
+    );
     await database.close();
     logger.info('stopped');
     process.exit(0);
