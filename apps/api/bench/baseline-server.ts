@@ -79,7 +79,7 @@ async function authenticate(req: IncomingMessage): Promise<Caller | undefined> {
     ...statement(
       'key_grant_by_hash',
       `select k.id, k.user_id, k.mode, k.limited_to_orgs, k.limited_to_apps, k.expires_at,
-         coalesce((select json_agg(json_build_array(m.org_id, m.role)) from org_members m where m.user_id = k.user_id), '[]') as roles
+         coalesce((select json_agg(json_build_array(m.org_id, m.role)) from org_members m where m.user_id = k.user_id and not m.pending), '[]') as roles
        from api_keys k where k.key_hash = $1`,
     ),
     values: [hash],

@@ -6,7 +6,7 @@ import { errorHandler, notFound } from './common/http-errors.js';
 import { jsonBody } from './common/json-body.js';
 import { type Logger, accessLog } from './common/logger.js';
 import { failedAuthRateLimit, requestRateLimit } from './common/rate-limit.js';
-import { type Runtime, withEntityManager } from './common/request-context.js';
+import { type Runtime, withEntityManager, withQuotas } from './common/request-context.js';
 import { requestId } from './common/request-id.js';
 import { apikeyRoutes } from './modules/apikey/apikey.routes.js';
 import { corsPolicy, securityHeaders } from './common/security.js';
@@ -20,7 +20,15 @@ import { organizationRoutes } from './modules/org/org.routes.js';
 /** The settings buildApp reads; main passes the whole Config. */
 export type AppSettings = Pick<
   Config,
-  'RATE_LIMIT_PER_MINUTE' | 'RATE_LIMIT_PER_USER_PER_MINUTE' | 'RATE_LIMIT_FAILED_AUTH' | 'CORS_ORIGINS' | 'TRUST_PROXY'
+  | 'RATE_LIMIT_PER_MINUTE'
+  | 'RATE_LIMIT_PER_USER_PER_MINUTE'
+  | 'RATE_LIMIT_FAILED_AUTH'
+  | 'CORS_ORIGINS'
+  | 'TRUST_PROXY'
+  | 'MAX_KEYS_PER_USER'
+  | 'MAX_ORGS_PER_USER'
+  | 'MAX_MEMBERS_PER_ORG'
+  | 'MAX_PENDING_INVITATIONS_PER_ORG'
 >;
 
 export interface AppDeps {
@@ -58,6 +66,7 @@ export function buildApp({ runtime, logger, settings = {} }: AppDeps): Express {
       config.RATE_LIMIT_PER_USER_PER_MINUTE ?? config.RATE_LIMIT_PER_MINUTE,
     ),
     jsonBody,
+    withQuotas(config),
   ];
 
   createExpressEndpoints(contract.health, healthRoutes(runtime), app, {

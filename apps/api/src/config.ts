@@ -47,6 +47,8 @@ const trustedProxies = z
     'must be 0 or a comma-separated list of proxy addresses: IPs, CIDRs (10.0.0.0/8), loopback, linklocal or uniquelocal (a hop count is no longer accepted: it believed X-Forwarded-For from any client)',
   );
 
+const positiveInt = nonNegativeInt.pipe(z.number().int().min(1, 'must be at least 1'));
+
 /** The one schema for the environment (SPEC §6); nothing else reads process.env. */
 const ConfigSchema = z.object({
   PORT: z
@@ -70,6 +72,16 @@ const ConfigSchema = z.object({
   /** All of one user's keys together; unset: as much as one key (RATE_LIMIT_PER_MINUTE), so minting keys adds nothing. */
   RATE_LIMIT_PER_USER_PER_MINUTE: nonNegativeInt.optional(),
   RATE_LIMIT_FAILED_AUTH: nonNegativeInt.default('20'),
+  /** Open connections in all, and from one client address (keep the total below `ulimit -n`). */
+  MAX_CONNECTIONS: positiveInt.default('4000'),
+  MAX_CONNECTIONS_PER_ADDRESS: positiveInt.default('200'),
+  /** How much one user may own, so that nobody multiplies their limits by minting keys or orgs (409 `limit_reached`). */
+  MAX_KEYS_PER_USER: positiveInt.default('100'),
+  /** Organizations a user belongs to: created ones and accepted invitations. */
+  MAX_ORGS_PER_USER: positiveInt.default('100'),
+  /** Members of one organization, pending invitations included. */
+  MAX_MEMBERS_PER_ORG: positiveInt.default('1000'),
+  MAX_PENDING_INVITATIONS_PER_ORG: positiveInt.default('100'),
   /** Origins allowed to call the API from a browser; unset: CORS closed (no CORS headers at all). */
   CORS_ORIGINS: corsOrigins.optional(),
   /**
@@ -80,6 +92,12 @@ const ConfigSchema = z.object({
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/** The caps on what one user or organization may hold. */
+export type Quotas = Pick<
+  Config,
+  'MAX_KEYS_PER_USER' | 'MAX_ORGS_PER_USER' | 'MAX_MEMBERS_PER_ORG' | 'MAX_PENDING_INVITATIONS_PER_ORG'
+>;
 
 export class ConfigError extends Error {}
 

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { buildApp } from './app.js';
-import { createHttpServer } from './common/http-server.js';
+import { SERVER_TIMEOUTS, createHttpServer } from './common/http-server.js';
 import { createLogger } from './common/logger.js';
 import type { Runtime } from './common/request-context.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -30,10 +30,10 @@ async function main(): Promise<void> {
   const runtime: Runtime = { state: 'starting' };
 
   // Listen first: /livez answers and /readyz says 503 while the database is being prepared.
-  const server: Server = createHttpServer(buildApp({ runtime, logger, settings: config })).listen(
-    config.PORT,
-    config.HOST,
-  );
+  const server: Server = createHttpServer(buildApp({ runtime, logger, settings: config }), SERVER_TIMEOUTS, {
+    maxConnections: config.MAX_CONNECTIONS,
+    maxConnectionsPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS,
+  }).listen(config.PORT, config.HOST);
   try {
     await once(server, 'listening');
   } catch (error) {

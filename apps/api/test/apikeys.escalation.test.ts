@@ -76,23 +76,33 @@ describe('no key creates a more powerful key', () => {
     expect(res.body.expires_at).toBe(expiresAt);
   });
 
-  it('refuses to widen an existing key past the caller, even by a rename', async () => {
+  it('refuses to touch a key more powerful than the caller, even to narrow it', async () => {
     const t = await callerWith({ limitedToApps: ['com.a.one'] });
     const before = await keysState(h.em(), t.userId);
-    // t.keyId is the unlimited owner key: any update would leave a key stronger than the caller.
-    for (const body of [{ name: 'renamed' }, { limited_to_apps: [] }]) {
-      const res = await call(h, 'put', `/apikey/${t.keyId}`, { key: t.caller.key, body });
-      expect(res.status).toBe(403);
+    // t.keyId is the unlimited owner key: a key confined to one app may neither change nor revoke it.
+    for (const [method, body] of [
+      ['put', { name: 'renamed' }],
+      ['put', { limited_to_apps: [] }],
+      ['put', { limited_to_apps: ['com.a.one'] }],
+      ['get', undefined],
+      ['delete', undefined],
+    ] as const) {
+      const res = await call(h, method, `/apikey/${t.keyId}`, { key: t.caller.key, body });
+      expect(res.status, `${method} ${JSON.stringify(body)}`).toBe(403);
       expect(res.body).toEqual(errorEnvelope('insufficient_permissions', INSUFFICIENT, res.rid));
     }
-    const narrowed = await call(h, 'put', `/apikey/${t.keyId}`, {
-      key: t.caller.key,
-      body: { limited_to_apps: ['com.a.one'] },
-    });
-    expect(narrowed.status).toBe(200);
-    expect(narrowed.body.limited_to_apps).toEqual(['com.a.one']);
-    const after = await keysState(h.em(), t.userId);
-    expect(after).toEqual(before.map((k) => (k.id === t.keyId ? { ...k, limitedToApps: ['com.a.one'] } : k)));
+    expect(await keysState(h.em(), t.userId)).toEqual(before);
+  });
+
+  it('lists only the keys no more powerful than the caller, and lets it manage those', async () => {
+    const t = await callerWith({ limitedToApps: ['com.a.one', 'com.a.two'] });
+    const weaker = await createKeyFor(h.em(), t.userId, { mode: 'read', limitedToApps: ['com.a.one'] });
+    const list = await call(h, 'get', '/apikey', { key: t.caller.key });
+    expect(list.status).toBe(200);
+    expect(list.body.data.map((key: { id: string }) => key.id).sort()).toEqual([t.caller.keyId, weaker.keyId].sort());
+    const revoked = await call(h, 'delete', `/apikey/${weaker.keyId}`, { key: t.caller.key });
+    expect(revoked.status).toBe(200);
+    expect((await call(h, 'get', '/app', { key: t.key })).status).toBe(200);
   });
 });
 

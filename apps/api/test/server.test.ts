@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { API_ROOT, runEntry } from './support/process.js';
 import { spawnServer } from './support/spawn-server.js';
@@ -8,12 +9,59 @@ import { spawnServer } from './support/spawn-server.js';
 const dataDir = mkdtempSync(path.join(tmpdir(), 'apps-api-server-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
+/** TCP ports the process listens on, read from /proc: its socket inodes matched against /proc/net/tcp*. */
+function listeningTcpPorts(pid: number): number[] {
+  const inodes = new Set(
+    readdirSync(`/proc/${pid}/fd`)
+      .map((fd) => {
+        try {
+          return /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+        } catch {
+          return undefined;
+        }
+      })
+      .filter((inode): inode is string => inode !== undefined),
+  );
+  const ports: number[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // fields: sl local_address rem_address st … inode (10th); 0A = LISTEN
+      if (fields[3] === '0A' && inodes.has(fields[9] ?? ''))
+        ports.push(Number.parseInt(fields[1]?.split(':')[1] ?? '', 16));
+    }
+  }
+  return ports;
+}
+
 describe('the server process on the embedded database', () => {
   it('creates an admin key on the first start only, guards the data folder, and stops cleanly on SIGTERM', async () => {
     const first = await spawnServer({ DATA_DIR: dataDir });
     const key = first.output.join('\n').match(/capgo_[0-9A-Za-z]{40}/)?.[0];
     expect(key).toBeDefined();
     const orgId = first.output.join('\n').match(/organization "Default organization" \(([0-9a-f-]{36})\)/)?.[1];
+
+    // The database listens on a private Unix socket only, and the server keeps its one connection:
+    // no other account can reach it, and no other client (not even this user's) can hold it.
+    expect(listeningTcpPorts(first.child.pid ?? 0)).toEqual([Number(new URL(first.baseUrl).port)]);
+    const socketFolder = path.join(dataDir, 'run');
+    const socket = path.join(socketFolder, '.s.PGSQL.5432');
+    expect(statSync(socketFolder).mode & 0o777).toBe(0o700);
+    expect(statSync(socket).isSocket()).toBe(true);
+    expect(statSync(socket).mode & 0o777).toBe(0o600);
+    const outsider = new pg.Client({ host: socketFolder, user: 'postgres', database: 'postgres' });
+    const held = await outsider
+      .connect()
+      .then(() => outsider.query('select pg_sleep(20)'))
+      .then(
+        () => 'held',
+        (error: Error) => error.message,
+      );
+    expect(held).not.toBe('held');
+    await outsider.end().catch(() => {});
+    const answeredIn = Date.now();
+    expect((await fetch(`${first.baseUrl}/app`, { headers: { authorization: 'capgo_unknown' } })).status).toBe(401);
+    expect(Date.now() - answeredIn).toBeLessThan(5_000);
 
     const created = await fetch(`${first.baseUrl}/app`, {
       method: 'POST',
@@ -47,6 +95,18 @@ describe('the server process on the embedded database', () => {
     expect(fetched.status).toBe(200);
     expect(((await fetched.json()) as { name: string }).name).toBe('Persisted');
     expect((await second.stop('SIGINT')).code).toBe(0);
+  }, 240_000);
+
+  it('restarts at once after kill -9, even when the pid it last wrote now belongs to a live process', async () => {
+    const crashed = await spawnServer({ DATA_DIR: dataDir });
+    crashed.child.kill('SIGKILL');
+    await new Promise((resolve) => crashed.child.once('exit', resolve));
+    // What the old pid check trusted: a live pid in the lock file (here, this test's own).
+    writeFileSync(path.join(dataDir, 'lock'), JSON.stringify({ pid: process.pid, owner: 'server' }));
+
+    const restarted = await spawnServer({ DATA_DIR: dataDir });
+    expect((await fetch(`${restarted.baseUrl}/readyz`)).status).toBe(200);
+    expect((await restarted.stop('SIGTERM')).code).toBe(0);
   }, 240_000);
 
   it('runs the same from the production bundle (esbuild), docs page included', async () => {

@@ -1,6 +1,14 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { AppId, AuthHeaders, StatusOk, authErrorResponses, bodyErrorResponses, updateBody } from './common.js';
+import {
+  AppId,
+  AuthHeaders,
+  LIMIT_REACHED,
+  StatusOk,
+  authErrorResponses,
+  bodyErrorResponses,
+  updateBody,
+} from './common.js';
 import { ErrorBody } from './errors.js';
 
 const c = initContract();
@@ -97,7 +105,7 @@ export type CreateApiKeyBody = z.infer<typeof CreateApiKeyBody>;
 export type UpdateApiKeyBody = z.infer<typeof UpdateApiKeyBody>;
 
 const WHO_MANAGES =
-  "Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user's keys.";
+  "Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user's keys, and of those only the ones no more powerful than itself (same rule as below: mode, `limited_to_apps`, `expires_at`). A more powerful key is left out of the list and answers 403 `insufficient_permissions` to get, update and delete, so a key confined to some apps cannot revoke or narrow its owner's unrestricted key.";
 const NO_ESCALATION =
   "The resulting key may not be more powerful than the calling key: mode at most the caller's, `limited_to_apps` a subset of the caller's when the caller has any, `expires_at` no later than the caller's when the caller has one (403 `insufficient_permissions`). So a key cannot lift its own limits.";
 
@@ -125,7 +133,9 @@ export const apikeyContract = c.router(
       responses: {
         200: ApiKey,
         400: ErrorBody.describe('Malformed id (`invalid_parameters`).'),
-        403: ErrorBody.describe('The key may not manage keys (`insufficient_permissions`).'),
+        403: ErrorBody.describe(
+          'The key may not manage keys, or this key is more powerful than the calling key (`insufficient_permissions`).',
+        ),
         404: notFound,
         ...authErrorResponses,
       },
@@ -135,12 +145,15 @@ export const apikeyContract = c.router(
       path: '/apikey',
       body: CreateApiKeyBody,
       summary: 'Create an API key',
-      description: `A new key of the caller's user; the secret (\`key\`) is in this 201 response only, the database keeps a SHA-256 hash. ${WHO_MANAGES} ${NO_ESCALATION}`,
+      description: `A new key of the caller's user; the secret (\`key\`) is in this 201 response only, the database keeps a SHA-256 hash. ${WHO_MANAGES} ${NO_ESCALATION} Keys per user are capped: ${LIMIT_REACHED}`,
       responses: {
         201: CreatedApiKey,
         400: ErrorBody.describe('Invalid body, unknown field, or `expires_at` in the past (`invalid_parameters`).'),
         403: ErrorBody.describe(
           'The key may not manage keys or the new key would exceed it (`insufficient_permissions`), or `limited_to_orgs` names an organization the caller may not read (`org_access_denied`).',
+        ),
+        409: ErrorBody.describe(
+          'The user already has the most keys allowed (`limit_reached`, `details.limit` = `keys_per_user`).',
         ),
         ...bodyErrorResponses,
         ...authErrorResponses,
@@ -159,7 +172,7 @@ export const apikeyContract = c.router(
           'Invalid body or id, unknown field, or `expires_at` in the past (`invalid_parameters`).',
         ),
         403: ErrorBody.describe(
-          'The key may not manage keys or the result would exceed it (`insufficient_permissions`), or `limited_to_orgs` names an organization the caller may not read (`org_access_denied`).',
+          'The key may not manage keys, the key to change is more powerful than the calling key, or the result would exceed it (`insufficient_permissions`); or `limited_to_orgs` names an organization the caller may not read (`org_access_denied`).',
         ),
         404: notFound,
         ...bodyErrorResponses,
@@ -176,7 +189,9 @@ export const apikeyContract = c.router(
       responses: {
         200: StatusOk,
         400: ErrorBody.describe('Malformed id (`invalid_parameters`).'),
-        403: ErrorBody.describe('The key may not manage keys (`insufficient_permissions`).'),
+        403: ErrorBody.describe(
+          'The key may not manage keys, or this key is more powerful than the calling key (`insufficient_permissions`).',
+        ),
         404: notFound,
         ...authErrorResponses,
       },

@@ -35,6 +35,9 @@ export const integerQuery = (min: number, max: number) =>
       .max(max, `Must be at most ${max}`),
   );
 
+/** The largest page any list returns. */
+export const MAX_PAGE_SIZE = 1000;
+
 /** An update body: these optional fields, at least one of them, and no other (400 naming any unknown field). */
 export function updateBody<T extends z.ZodRawShape>(shape: T) {
   return z
@@ -74,3 +77,25 @@ export const isHttpUrl = (value: string): boolean => {
     return false;
   }
 };
+
+/**
+ * What one JSON body may hold, checked before it is parsed; a body over any of them is a 400
+ * `invalid_parameters` naming the limit. Generous for every body of this API (the deepest is 3
+ * levels, the longest array 100 items), small enough that the worst body costs under a millisecond.
+ */
+export const JSON_LIMITS = {
+  /** Nesting of arrays and objects. */
+  maxDepth: 32,
+  /** Array items and object members in the whole body. */
+  maxValues: 10_000,
+  /** Items of one array, or members of one object. */
+  maxItems: 1_000,
+  /** Characters of one string or key, as sent (escapes count as written). */
+  maxStringLength: 65_536,
+} as const;
+
+export type JsonLimits = { [K in keyof typeof JSON_LIMITS]: number };
+
+/** The caps the API's configuration sets (apps/api config.ts), as a client meets them. */
+export const LIMIT_REACHED =
+  '409 `limit_reached` when a cap is reached; `details` gives `limit` (which cap) and `max`. The caps are set by the operator (defaults: 100 API keys per user, 100 organizations per user, 1000 members per organization, 100 pending invitations per organization).';

@@ -11,7 +11,9 @@ export const ERROR_CODES = [
   'app_id_taken',
   'apikey_not_found',
   'member_not_found',
+  'invitation_not_found',
   'last_super_admin',
+  'limit_reached',
   'not_found',
   'unsupported_media_type',
   'payload_too_large',
@@ -21,6 +23,9 @@ export const ERROR_CODES = [
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** A 400 lists at most this many issues, the first ones found, so that its size stays bounded. */
+export const MAX_ISSUES = 50;
 
 export const ValidationIssue = z
   .object({
@@ -40,7 +45,9 @@ export const ErrorBody = z
       .object({ issues: z.array(ValidationIssue).optional() })
       .passthrough()
       .optional()
-      .describe('Present on validation errors: `issues` names every failing field.'),
+      .describe(
+        `Present on validation errors: \`issues\` names every failing field, at most ${MAX_ISSUES} (the first ones found).`,
+      ),
     request_id: z.string().describe('Same value as the `x-request-id` response header.'),
   })
   .strict()

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@apps-api/contract';
+import { type ErrorCode, MAX_ISSUES } from '@apps-api/contract';
 
 export interface ValidationIssue {
   path: string;
@@ -24,7 +24,7 @@ export const APP_ROUTE_INVALID_MESSAGE = 'Invalid app configuration';
 export const INVALID_MESSAGE = 'Invalid parameters';
 
 export const invalidParameters = (issues: ValidationIssue[], message = INVALID_MESSAGE) =>
-  new DomainError('invalid_parameters', message, { issues });
+  new DomainError('invalid_parameters', message, { issues: issues.slice(0, MAX_ISSUES) });
 export const noKeyProvided = () => new DomainError('no_key_provided', 'No key provided');
 export const invalidApiKey = () => new DomainError('invalid_apikey', 'Invalid API key');
 export const orgAccessDenied = () =>
@@ -36,6 +36,12 @@ export const appNotFound = () => new DomainError('app_not_found', 'App not found
 export const appIdTaken = () => new DomainError('app_id_taken', 'Custom ID already in use');
 export const apiKeyNotFound = () => new DomainError('apikey_not_found', 'API key not found');
 export const memberNotFound = () => new DomainError('member_not_found', 'Member not found');
+export const invitationNotFound = () =>
+  new DomainError('invitation_not_found', 'No pending invitation to this organization');
+
+/** What one user or organization may hold is capped (config.ts); `limit` names the cap. */
+export const limitReached = (limit: string, max: number, what: string) =>
+  new DomainError('limit_reached', `Limit reached: at most ${max} ${what}`, { limit, max });
 export const lastSuperAdmin = () =>
   new DomainError('last_super_admin', 'An organization must keep at least one super_admin');
 export const routeNotFound = () => new DomainError('not_found', 'Not found');

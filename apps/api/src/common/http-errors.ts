@@ -7,14 +7,15 @@ import {
   APP_ROUTE_INVALID_MESSAGE,
   DomainError,
   INVALID_MESSAGE,
-  type ValidationIssue,
   internalError,
   invalidParameters,
   payloadTooLarge,
   routeNotFound,
   serviceUnavailable,
   unsupportedMediaType,
+  type ValidationIssue,
 } from './errors.js';
+import { JsonLimitError } from './json-limits.js';
 import type { Logger } from './logger.js';
 
 /** The only place where a code becomes an HTTP status. */
@@ -27,9 +28,11 @@ const STATUS_OF: Record<ErrorCode, number> = {
   app_not_found: 404,
   apikey_not_found: 404,
   member_not_found: 404,
+  invitation_not_found: 404,
   not_found: 404,
   app_id_taken: 409,
   last_super_admin: 409,
+  limit_reached: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
@@ -91,6 +94,7 @@ function toDomainError(error: unknown, req: Request): DomainError | undefined {
     );
     return invalidParameters(issues, invalidMessageFor(req));
   }
+  if (error instanceof JsonLimitError) return invalidParameters([error.issue], invalidMessageFor(req));
   if (isDatabaseUnavailable(error)) return serviceUnavailable();
   const http = error as { type?: string; status?: number; statusCode?: number };
   switch (http.type) {
@@ -110,6 +114,28 @@ function toDomainError(error: unknown, req: Request): DomainError | undefined {
   return undefined;
 }
 
+/**
+ * What a log line may say about an error. A database error's message and detail carry the SQL
+ * text and the values bound to it (an e-mail, a key hash): only its class, SQLSTATE, the schema
+ * objects involved and the stack frames are kept.
+ */
+export function loggableError(error: unknown): unknown {
+  if (!(error instanceof DriverException)) return error;
+  const fields = error as DriverException & { table?: string; column?: string; constraint?: string; routine?: string };
+  return {
+    type: fields.name,
+    code: fields.code,
+    table: fields.table,
+    column: fields.column,
+    constraint: fields.constraint,
+    routine: fields.routine,
+    stack: fields.stack
+      ?.split('\n')
+      .filter((line) => line.trim().startsWith('at '))
+      .join('\n'),
+  };
+}
+
 export function errorBody(error: DomainError, requestId: string): ErrorBody {
   return {
     status: 'KO',
@@ -127,12 +153,12 @@ export function errorHandler(logger: Logger) {
     let domainError = toDomainError(error, req);
     if (!domainError) {
       logger.error(
-        { err: error, request_id: req.ctx?.requestId, method: req.method, path: req.path },
+        { err: loggableError(error), request_id: req.ctx?.requestId, method: req.method, path: req.path },
         'unhandled error',
       );
       domainError = internalError();
     } else if (domainError.code === 'service_unavailable') {
-      logger.warn({ err: error, request_id: req.ctx?.requestId }, 'database unavailable');
+      logger.warn({ err: loggableError(error), request_id: req.ctx?.requestId }, 'database unavailable');
     }
     if (res.headersSent) {
       res.destroy();

@@ -1,4 +1,5 @@
 import { type RequestListener, type Server, createServer } from 'node:http';
+import type { Socket } from 'node:net';
 
 export interface ServerTimeouts {
   /** Whole request headers must arrive within this (slow-header clients are cut off with 408). */
@@ -19,8 +20,43 @@ export const SERVER_TIMEOUTS: ServerTimeouts = {
   keepAliveTimeout: 5_000,
 };
 
-export function createHttpServer(app: RequestListener, timeouts: ServerTimeouts = SERVER_TIMEOUTS): Server {
-  return createServer(
+export interface ConnectionLimits {
+  /** Open connections in all; more are closed as they arrive. */
+  maxConnections: number;
+  /** Open connections from one client address, so one client cannot take all the others' places. */
+  maxConnectionsPerAddress: number;
+}
+
+export const CONNECTION_LIMITS: ConnectionLimits = { maxConnections: 4_000, maxConnectionsPerAddress: 200 };
+
+/**
+ * Closes a connection at once, before it costs a parser or a timer, when its address already
+ * holds its share. Counted per socket address: behind a reverse proxy that is the proxy's.
+ */
+function limitConnectionsPerAddress(server: Server, max: number): void {
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    const count = (open.get(address) ?? 0) + 1;
+    if (count > max) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, count);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left > 0) open.set(address, left);
+      else open.delete(address);
+    });
+  });
+}
+
+export function createHttpServer(
+  app: RequestListener,
+  timeouts: ServerTimeouts = SERVER_TIMEOUTS,
+  limits: ConnectionLimits = CONNECTION_LIMITS,
+): Server {
+  const server = createServer(
     {
       headersTimeout: timeouts.headersTimeout,
       requestTimeout: timeouts.requestTimeout,
@@ -30,4 +66,8 @@ export function createHttpServer(app: RequestListener, timeouts: ServerTimeouts 
     },
     app,
   );
+  // node itself closes connections past this one as they are accepted.
+  server.maxConnections = limits.maxConnections;
+  limitConnectionsPerAddress(server, limits.maxConnectionsPerAddress);
+  return server;
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NextFunction, Request, Response } from 'express';
+import type { Quotas } from '../config.js';
 import type { Orm } from '../db/orm.js';
 import type { Principal } from './rights.js';
 import { serviceUnavailable } from './errors.js';
@@ -9,6 +10,8 @@ export interface RequestContext {
   /** This request's own EntityManager fork; set on routes that use the database. */
   em?: EntityManager;
   principal?: Principal;
+  /** The configured caps, for the use cases that create what they bound. */
+  quotas?: Quotas;
 }
 
 declare global {
@@ -56,4 +59,16 @@ export interface UseCase {
 
 export function useCaseOf(req: { ctx: RequestContext }): UseCase {
   return { em: emOf(req), principal: principalOf(req) };
+}
+
+export function withQuotas(quotas: Quotas) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    req.ctx.quotas = quotas;
+    next();
+  };
+}
+
+export function quotasOf(req: { ctx: RequestContext }): Quotas {
+  if (!req.ctx.quotas) throw new Error('No quotas on this route');
+  return req.ctx.quotas;
 }

@@ -20,7 +20,9 @@ export async function openDatabase(config: Config, owner: string): Promise<Datab
   const embedded = await startEmbeddedDatabase({ dataDir: config.DATA_DIR, owner });
   try {
     // PGlite runs one query at a time; a second pooled connection would only queue behind it.
-    const orm = await openOrm({ clientUrl: embedded.url, poolMax: 1 });
+    // Kept open for good: the socket takes one connection, so no other client can take it and
+    // stall every request behind its own query.
+    const orm = await openOrm({ clientUrl: embedded.url, poolMax: 1, poolMin: 1 });
     return {
       orm,
       embedded: true,

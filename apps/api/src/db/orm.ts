@@ -12,9 +12,11 @@ export interface OrmOptions {
   clientUrl: string;
   /** Connections in the pool; 1 on the embedded database, which serves one connection at a time well. */
   poolMax: number;
+  /** Connections kept open while idle; default 0. */
+  poolMin?: number;
 }
 
-export function ormConfig({ clientUrl, poolMax }: OrmOptions) {
+export function ormConfig({ clientUrl, poolMax, poolMin = 0 }: OrmOptions) {
   return defineConfig({
     clientUrl,
     entities,
@@ -25,7 +27,7 @@ export function ormConfig({ clientUrl, poolMax }: OrmOptions) {
       // migration), which MikroORM 6 cannot declare, and no code reads them through the ORM.
       skipTables: ['rate_limit_hits'],
     },
-    pool: { min: 0, max: poolMax, idleTimeoutMillis: 30_000 },
+    pool: { min: poolMin, max: poolMax, idleTimeoutMillis: 30_000 },
     // Requests must never hang on a dead database: fail fast and answer 503. 5 s bounds a
     // request's wait when PostgreSQL is unreachable (5.0 s worst case measured by
     // test/proof/database-outage.test.ts) while riding out a brief stall or failover.

@@ -156,6 +156,31 @@ const EXTRA_KEYS = [
   '',
 ];
 
+const repeatJoined = (count: number, item: (i: number) => string) =>
+  Array.from({ length: count }, (_, i) => item(i)).join(',');
+
+/**
+ * Bodies built to cost the most per byte (issue 9): nesting up to 100,000 levels, arrays up to
+ * the 100 kB body limit and past it, arrays of invalid items (one issue each), wide objects,
+ * long strings. Each wraps its payload in the route's own field `key`, so it reaches the same
+ * code a valid body would.
+ */
+export const HOSTILE_BODIES: ((key: string) => string)[] = [
+  ...[33, 1_000, 5_000, 49_000].map(
+    (depth) => (key: string) => `{${JSON.stringify(key)}:${'['.repeat(depth)}${']'.repeat(depth)}}`,
+  ),
+  () => '['.repeat(100_000),
+  () => `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`,
+  ...[1_001, 49_000, 51_000].map(
+    (length) => (key: string) => `{${JSON.stringify(key)}:[${repeatJoined(length, () => '0')}]}`,
+  ),
+  (key) => `{${JSON.stringify(key)}:${'['.repeat(3_000)}${repeatJoined(47_000, () => '0')}${']'.repeat(3_000)}}`,
+  (key) => `{${JSON.stringify(key)}:[${repeatJoined(990, (i) => `"not-valid-${i}"`)}]}`,
+  () => `{${repeatJoined(1_001, (i) => `"f${i}":0`)}}`,
+  (key) => `{${JSON.stringify(key)}:[${repeatJoined(20, () => `[${repeatJoined(600, () => '0')}]`)}]}`,
+  (key) => `{${JSON.stringify(key)}:"${'x'.repeat(65_537)}"}`,
+];
+
 /** encodeURIComponent that also takes lone surrogates (as U+FFFD) instead of throwing. */
 const encode = (value: string) => encodeURIComponent(value.replace(/\p{Cs}/gu, '\ufffd'));
 
@@ -368,7 +393,12 @@ export function requestsFor(fr: FuzzRoute, ctx: ArbitraryContext, credentials: C
     literalCase: fc.constant('as-is' as const),
   });
   const spoilers = mutations(fr);
+  const bodyKeys = shapeKeys((route as { body?: unknown }).body);
+  const hostile = fc
+    .tuple(valid, fc.constantFrom(...HOSTILE_BODIES), fc.constantFrom(...bodyKeys, 'name'))
+    .map(([parts, build, key]) => toRequest(fr, { ...parts, rawBody: build(key) }, 'hostile-body'));
   return fc.oneof(
+    { weight: 1, arbitrary: hostile },
     { weight: 2, arbitrary: valid.map((parts) => toRequest(fr, parts, 'valid')) },
     {
       weight: 3,

@@ -1,4 +1,6 @@
 import type { HeaderObject, ReferenceObject, SecuritySchemeObject } from 'openapi3-ts';
+import { JSON_LIMITS } from '../common.js';
+import { MAX_ISSUES } from '../errors.js';
 
 /** The version of the HTTP API described; bump it with any change a client can notice. */
 export const API_VERSION = '0.1.0';
@@ -7,9 +9,9 @@ export const API_DESCRIPTION = `A self-hostable management API for Capacitor app
 
 **Keys.** Send an API key in \`authorization\` (raw, or \`Bearer <key>\`), \`capgkey\` or \`x-api-key\`; they are checked in that order. No key gives 401 \`no_key_provided\`; an unknown, revoked or expired key gives 401 \`invalid_apikey\`, with identical bodies.
 
-**Errors.** Every error has one body, \`ErrorBody\`: \`{status: "KO", error, code, details?, request_id}\`. Branch on \`code\`; \`details.issues\` names every failing field of a 400. \`request_id\` equals the \`x-request-id\` response header, which echoes the client's own \`x-request-id\` when it is 1–128 visible ASCII characters.
+**Errors.** Every error has one body, \`ErrorBody\`: \`{status: "KO", error, code, details?, request_id}\`. Branch on \`code\`; \`details.issues\` names every failing field of a 400 (at most ${MAX_ISSUES}, the first ones found). \`request_id\` equals the \`x-request-id\` response header, which echoes the client's own \`x-request-id\` when it is 1–128 visible ASCII characters.
 
-**Conventions.** Bodies are JSON of at most 100 kB; unknown body fields are rejected with 400. Pages are 0-based. Durations such as \`retention\` are in **seconds**. Every path is also accepted with a trailing slash. An unknown route or method gives 404 \`not_found\`.`;
+**Conventions.** Bodies are JSON of at most 100 kB (413 \`payload_too_large\`), an object or array at the top, nested at most ${JSON_LIMITS.maxDepth} levels, with at most ${JSON_LIMITS.maxItems.toLocaleString('en-US')} items in one array or object, ${JSON_LIMITS.maxValues.toLocaleString('en-US')} in all, and strings of at most ${JSON_LIMITS.maxStringLength.toLocaleString('en-US')} characters; a body over any of these is refused before it is read any further, with 400 \`invalid_parameters\` naming the limit. Unknown body fields are rejected with 400. Pages are 0-based. Durations such as \`retention\` are in **seconds**. Every path is also accepted with a trailing slash. An unknown route or method gives 404 \`not_found\`.`;
 
 /** One scheme per header a key may arrive in (SPEC §3); any one of them is enough. */
 export const SECURITY_SCHEMES: Record<string, SecuritySchemeObject> = {

@@ -30,7 +30,7 @@ interface KeyGrantRow {
 const KEY_GRANT_BY_HASH: Statement = {
   name: 'key_grant_by_hash',
   text: `select k.id, k.user_id, k.mode, k.limited_to_orgs, k.limited_to_apps, k.expires_at, k.last_used_at,
-           coalesce((select json_agg(json_build_array(m.org_id, m.role)) from org_members m where m.user_id = k.user_id),
+           coalesce((select json_agg(json_build_array(m.org_id, m.role)) from org_members m where m.user_id = k.user_id and not m.pending),
                     '[]'::json) as roles
          from api_keys k where k.key_hash = $1`,
 };
@@ -133,4 +133,8 @@ export async function findKeyOfUser(em: EntityManager, userId: string, id: strin
 /** Deletes one of the user's keys; false when there was none. */
 export async function deleteKeyOfUser(em: EntityManager, userId: string, id: string): Promise<boolean> {
   return (await em.nativeDelete(ApiKey, { id, userId })) > 0;
+}
+
+export function countKeysOfUser(em: EntityManager, userId: string): Promise<number> {
+  return em.count(ApiKey, { userId });
 }

@@ -1,6 +1,6 @@
 import { contract } from '@apps-api/contract';
 import { initServer } from '@ts-rest/express';
-import { useCaseOf } from '../../common/request-context.js';
+import { quotasOf, useCaseOf } from '../../common/request-context.js';
 import { toApiKeyBody } from './apikey.mapper.js';
 import { createApiKey, getApiKey, listApiKeys, revokeApiKey, updateApiKey } from './apikey.service.js';
 
@@ -18,7 +18,7 @@ export const apikeyRoutes = s.router(contract.apikey, {
   },
 
   createApiKey: async ({ body, req }) => {
-    const { key, secret } = await createApiKey({ ...useCaseOf(req), body });
+    const { key, secret } = await createApiKey({ ...useCaseOf(req), body, quotas: quotasOf(req) });
     return { status: 201, body: { ...toApiKeyBody(key), key: secret } };
   },
 

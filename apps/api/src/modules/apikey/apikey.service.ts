@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateApiKeyBody, UpdateApiKeyBody } from '@apps-api/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { apiKeyNotFound, insufficientPermissions, orgAccessDenied } from '../../common/errors.js';
+import {
+  apiKeyNotFound,
+  insufficientPermissions,
+  invalidApiKey,
+  limitReached,
+  orgAccessDenied,
+} from '../../common/errors.js';
 import { type KeyPower, type Principal, actsForWholeUser, hasRole, isWithin } from '../../common/rights.js';
+import type { Quotas } from '../../config.js';
+import { lockUser } from '../user/user.repository.js';
 import { ApiKey, type KeyMode } from './apikey.entity.js';
-import { deleteKeyOfUser, findKeyOfUser, findKeysOfUser } from './apikey.repository.js';
+import { countKeysOfUser, deleteKeyOfUser, findKeyOfUser, findKeysOfUser } from './apikey.repository.js';
 import { generateSecret, hashSecret, hintFor } from './apikey.secret.js';
 import type { UseCase } from '../../common/request-context.js';
 
@@ -51,19 +59,40 @@ function assertGrantable(principal: Principal, power: KeyPower, orgsSent: string
   if (!isWithin(power, principal)) throw insufficientPermissions();
 }
 
-export function listApiKeys({ em, principal }: UseCase): Promise<ApiKey[]> {
+/**
+ * A key sees and touches only keys no more powerful than itself, so a key confined to some
+ * apps can neither revoke nor cripple the unrestricted key of its owner.
+ */
+const isManageableBy = (principal: Principal) => (key: ApiKey) =>
+  isWithin(
+    {
+      mode: key.mode,
+      limitedToOrgs: key.limitedToOrgs,
+      limitedToApps: key.limitedToApps,
+      expiresAt: key.expiresAt ?? null,
+    },
+    principal,
+  );
+
+export async function listApiKeys({ em, principal }: UseCase): Promise<ApiKey[]> {
   assertMayManageKeys(principal);
-  return findKeysOfUser(em, principal.userId);
+  return (await findKeysOfUser(em, principal.userId)).filter(isManageableBy(principal));
 }
 
 export async function getApiKey({ em, principal, id }: UseCase & { id: string }): Promise<ApiKey> {
   assertMayManageKeys(principal);
   const key = await findKeyOfUser(em, principal.userId, id);
   if (!key) throw apiKeyNotFound();
+  if (!isManageableBy(principal)(key)) throw insufficientPermissions();
   return key;
 }
 
-export async function createApiKey({ em, principal, body }: UseCase & { body: CreateApiKeyBody }) {
+export async function createApiKey({
+  em,
+  principal,
+  body,
+  quotas,
+}: UseCase & { body: CreateApiKeyBody; quotas: Quotas }) {
   assertMayManageKeys(principal);
   const power: KeyPower = {
     mode: body.mode,
@@ -73,9 +102,16 @@ export async function createApiKey({ em, principal, body }: UseCase & { body: Cr
   };
   assertGrantable(principal, power, power.limitedToOrgs);
 
-  const issued = issueKey(em, { userId: principal.userId, name: body.name, ...power });
-  await em.flush();
-  return issued;
+  return em.transactional(async (tx) => {
+    // Deleting a user deletes their keys: a key whose user is gone is an unknown key.
+    if (!(await lockUser(tx, principal.userId))) throw invalidApiKey();
+    if ((await countKeysOfUser(tx, principal.userId)) >= quotas.MAX_KEYS_PER_USER) {
+      throw limitReached('keys_per_user', quotas.MAX_KEYS_PER_USER, 'API keys per user');
+    }
+    const issued = issueKey(tx, { userId: principal.userId, name: body.name, ...power });
+    await tx.flush();
+    return issued;
+  });
 }
 
 /** Fields left out keep their value; the key as a whole, after the change, must be grantable. */
@@ -99,6 +135,6 @@ export async function updateApiKey({ em, principal, id, body }: UseCase & { id: 
 
 /** Deletes the key: from this moment on it is an unknown key (401 invalid_apikey). */
 export async function revokeApiKey({ em, principal, id }: UseCase & { id: string }): Promise<void> {
-  assertMayManageKeys(principal);
+  await getApiKey({ em, principal, id });
   if (!(await deleteKeyOfUser(em, principal.userId, id))) throw apiKeyNotFound();
 }

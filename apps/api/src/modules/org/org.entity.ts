@@ -48,6 +48,11 @@ export const OrgMember = defineEntity({
       .updateRule('no action')
       .deleteRule('cascade'),
     role: p.enum([...ROLES]).columnType('varchar(16)'),
+    /**
+     * An invitation the user has not accepted yet: it grants nothing and stays out of the
+     * user's lists until they accept it with a key of their own.
+     */
+    pending: p.boolean().default(false),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
   primaryKeys: ['orgId', 'userId'],

@@ -20,24 +20,56 @@ export function createOrgWithOwner(
     logo: null,
     createdBy: input.ownerId,
   } as Org);
-  em.create(OrgMember, { orgId: org.id, userId: input.ownerId, role: 'super_admin' } as OrgMember);
+  em.create(OrgMember, { orgId: org.id, userId: input.ownerId, role: 'super_admin', pending: false } as OrgMember);
   return org;
 }
 
-/** Adds the membership, or changes the role of an existing one (unflushed). */
-export async function upsertMember(em: EntityManager, orgId: string, userId: string, role: Role): Promise<OrgMember> {
+/**
+ * Adds the membership (a pending invitation when `pending`), or changes the role of an existing
+ * one, accepted or not (unflushed).
+ */
+export async function upsertMember(
+  em: EntityManager,
+  orgId: string,
+  userId: string,
+  role: Role,
+  pending = false,
+): Promise<OrgMember> {
   const existing = await em.findOne(OrgMember, { orgId, userId });
   if (existing) {
     existing.role = role;
     return existing;
   }
-  return em.create(OrgMember, { orgId, userId, role } as OrgMember);
+  return em.create(OrgMember, { orgId, userId, role, pending } as OrgMember);
 }
 
-/** Orgs by id, oldest first. */
-export function findOrgsByIds(em: EntityManager, ids: string[]): Promise<Org[]> {
-  if (ids.length === 0) return Promise.resolve([]);
-  return em.find(Org, { id: { $in: ids } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+/** Organizations the user belongs to (accepted memberships). */
+export function countOrgsOfUser(em: EntityManager, userId: string): Promise<number> {
+  return em.count(OrgMember, { userId, pending: false });
+}
+
+/** Members of the org, pending invitations included. */
+export function countMembers(em: EntityManager, orgId: string): Promise<number> {
+  return em.count(OrgMember, { orgId });
+}
+
+export function countPendingInvitations(em: EntityManager, orgId: string): Promise<number> {
+  return em.count(OrgMember, { orgId, pending: true });
+}
+
+/** One page of the orgs with these ids, oldest first, and how many there are in all. */
+export async function findOrgPage(
+  em: EntityManager,
+  ids: string[],
+  page: { offset: number; limit: number },
+): Promise<{ orgs: Org[]; total: number }> {
+  if (ids.length === 0) return { orgs: [], total: 0 };
+  const [orgs, total] = await em.findAndCount(
+    Org,
+    { id: { $in: ids } },
+    { orderBy: { createdAt: 'asc', id: 'asc' }, offset: page.offset, limit: page.limit },
+  );
+  return { orgs, total };
 }
 
 /**
@@ -50,15 +82,16 @@ export function lockOrg(tx: EntityManager, id: string): Promise<Org | null> {
 }
 
 /**
- * Read from the database, not the identity map: the transaction may have loaded this membership
- * before taking the org lock (or for the caller), and under the lock only the committed state counts.
+ * The membership, accepted or pending. Read from the database, not the identity map:
+ * authentication loaded the caller's memberships into it, and under the org lock only the
+ * committed state counts.
  */
 export function findMember(em: EntityManager, orgId: string, userId: string): Promise<OrgMember | null> {
   return em.findOne(OrgMember, { orgId, userId }, { refresh: true });
 }
 
 export function countSuperAdmins(em: EntityManager, orgId: string): Promise<number> {
-  return em.count(OrgMember, { orgId, role: 'super_admin' });
+  return em.count(OrgMember, { orgId, role: 'super_admin', pending: false });
 }
 
 /** Members with their e-mail addresses, ordered by e-mail. */

@@ -1,8 +1,9 @@
-import { contract } from '@apps-api/contract';
+import { MAX_PAGE_SIZE, contract } from '@apps-api/contract';
 import { initServer } from '@ts-rest/express';
-import { useCaseOf } from '../../common/request-context.js';
+import { quotasOf, useCaseOf } from '../../common/request-context.js';
 import { toMemberBody, toOrgBody } from './org.mapper.js';
 import {
+  acceptInvitation,
   addMember,
   createOrg,
   deleteOrg,
@@ -21,11 +22,17 @@ export const organizationRoutes = s.router(contract.organization, {
     if (query.orgId !== undefined) {
       return { status: 200, body: toOrgBody(await getOrg({ ...useCase, orgId: query.orgId })) };
     }
-    return { status: 200, body: { data: (await listOrgs(useCase)).map(toOrgBody) } };
+    const page = query.page ?? 0;
+    const limit = query.limit ?? MAX_PAGE_SIZE;
+    const { orgs, total } = await listOrgs({ ...useCase, page, limit });
+    const data = orgs.map(toOrgBody);
+    // Asked for a page: the paged shape of every list. Otherwise SPEC's `{data}`, at most one full page.
+    if (query.page === undefined && query.limit === undefined) return { status: 200, body: { data } };
+    return { status: 200, body: { data, page, limit, total } };
   },
 
   createOrganization: async ({ body, req }) => {
-    const org = await createOrg({ ...useCaseOf(req), body });
+    const org = await createOrg({ ...useCaseOf(req), body, quotas: quotasOf(req) });
     return { status: 201, body: { id: org.id } };
   },
 
@@ -45,8 +52,13 @@ export const organizationRoutes = s.router(contract.organization, {
   },
 
   addMember: async ({ body, req }) => {
-    const { member, created } = await addMember({ ...useCaseOf(req), body });
+    const { member, created } = await addMember({ ...useCaseOf(req), body, quotas: quotasOf(req) });
     return { status: created ? 201 : 200, body: toMemberBody(member) } as const;
+  },
+
+  acceptInvitation: async ({ body, req }) => {
+    const member = await acceptInvitation({ ...useCaseOf(req), orgId: body.orgId, quotas: quotasOf(req) });
+    return { status: 200, body: toMemberBody(member) };
   },
 
   removeMember: async ({ query, req }) => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { runSql } from '../../db/sql.js';
 import { User } from './user.entity.js';
@@ -29,4 +30,12 @@ export async function ensureUser(em: EntityManager, email: string): Promise<User
     [randomUUID(), normalized, new Date()],
   );
   return em.findOneOrFail(User, { email: normalized });
+}
+
+/**
+ * Locks the user row until the transaction ends, so that two requests creating what a user may
+ * hold only so much of (keys, orgs) count one after the other. Null when the user is gone.
+ */
+export function lockUser(tx: EntityManager, id: string): Promise<User | null> {
+  return tx.findOne(User, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
 }

@@ -2,7 +2,7 @@
 /* eslint-disable */
 /**
  * Apps API
- * A self-hostable management API for Capacitor apps, wire-compatible with Capgo\'s public App API.  **Keys.** Send an API key in `authorization` (raw, or `Bearer <key>`), `capgkey` or `x-api-key`; they are checked in that order. No key gives 401 `no_key_provided`; an unknown, revoked or expired key gives 401 `invalid_apikey`, with identical bodies.  **Errors.** Every error has one body, `ErrorBody`: `{status: \"KO\", error, code, details?, request_id}`. Branch on `code`; `details.issues` names every failing field of a 400. `request_id` equals the `x-request-id` response header, which echoes the client\'s own `x-request-id` when it is 1–128 visible ASCII characters.  **Conventions.** Bodies are JSON of at most 100 kB; unknown body fields are rejected with 400. Pages are 0-based. Durations such as `retention` are in **seconds**. Every path is also accepted with a trailing slash. An unknown route or method gives 404 `not_found`.
+ * A self-hostable management API for Capacitor apps, wire-compatible with Capgo\'s public App API.  **Keys.** Send an API key in `authorization` (raw, or `Bearer <key>`), `capgkey` or `x-api-key`; they are checked in that order. No key gives 401 `no_key_provided`; an unknown, revoked or expired key gives 401 `invalid_apikey`, with identical bodies.  **Errors.** Every error has one body, `ErrorBody`: `{status: \"KO\", error, code, details?, request_id}`. Branch on `code`; `details.issues` names every failing field of a 400 (at most 50, the first ones found). `request_id` equals the `x-request-id` response header, which echoes the client\'s own `x-request-id` when it is 1–128 visible ASCII characters.  **Conventions.** Bodies are JSON of at most 100 kB (413 `payload_too_large`), an object or array at the top, nested at most 32 levels, with at most 1,000 items in one array or object, 10,000 in all, and strings of at most 65,536 characters; a body over any of these is refused before it is read any further, with 400 `invalid_parameters` naming the limit. Unknown body fields are rejected with 400. Pages are 0-based. Durations such as `retention` are in **seconds**. Every path is also accepted with a trailing slash. An unknown route or method gives 404 `not_found`.
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -97,7 +97,7 @@ export interface ApikeyApiInterface {
     createApiKeyRequestOpts(requestParameters: CreateApiKeyRequest): Promise<runtime.RequestOpts>;
 
     /**
-     * A new key of the caller\'s user; the secret (`key`) is in this 201 response only, the database keeps a SHA-256 hash. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys. The resulting key may not be more powerful than the calling key: mode at most the caller\'s, `limited_to_apps` a subset of the caller\'s when the caller has any, `expires_at` no later than the caller\'s when the caller has one (403 `insufficient_permissions`). So a key cannot lift its own limits.
+     * A new key of the caller\'s user; the secret (`key`) is in this 201 response only, the database keeps a SHA-256 hash. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys, and of those only the ones no more powerful than itself (same rule as below: mode, `limited_to_apps`, `expires_at`). A more powerful key is left out of the list and answers 403 `insufficient_permissions` to get, update and delete, so a key confined to some apps cannot revoke or narrow its owner\'s unrestricted key. The resulting key may not be more powerful than the calling key: mode at most the caller\'s, `limited_to_apps` a subset of the caller\'s when the caller has any, `expires_at` no later than the caller\'s when the caller has one (403 `insufficient_permissions`). So a key cannot lift its own limits. Keys per user are capped: 409 `limit_reached` when a cap is reached; `details` gives `limit` (which cap) and `max`. The caps are set by the operator (defaults: 100 API keys per user, 100 organizations per user, 1000 members per organization, 100 pending invitations per organization).
      * @summary Create an API key
      * @param {CreateApiKeyBody} body Unknown fields are rejected with 400.
      * @param {*} [options] Override http request option.
@@ -107,7 +107,7 @@ export interface ApikeyApiInterface {
     createApiKeyRaw(requestParameters: CreateApiKeyRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<CreatedApiKey>>;
 
     /**
-     * A new key of the caller\'s user; the secret (`key`) is in this 201 response only, the database keeps a SHA-256 hash. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys. The resulting key may not be more powerful than the calling key: mode at most the caller\'s, `limited_to_apps` a subset of the caller\'s when the caller has any, `expires_at` no later than the caller\'s when the caller has one (403 `insufficient_permissions`). So a key cannot lift its own limits.
+     * A new key of the caller\'s user; the secret (`key`) is in this 201 response only, the database keeps a SHA-256 hash. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys, and of those only the ones no more powerful than itself (same rule as below: mode, `limited_to_apps`, `expires_at`). A more powerful key is left out of the list and answers 403 `insufficient_permissions` to get, update and delete, so a key confined to some apps cannot revoke or narrow its owner\'s unrestricted key. The resulting key may not be more powerful than the calling key: mode at most the caller\'s, `limited_to_apps` a subset of the caller\'s when the caller has any, `expires_at` no later than the caller\'s when the caller has one (403 `insufficient_permissions`). So a key cannot lift its own limits. Keys per user are capped: 409 `limit_reached` when a cap is reached; `details` gives `limit` (which cap) and `max`. The caps are set by the operator (defaults: 100 API keys per user, 100 organizations per user, 1000 members per organization, 100 pending invitations per organization).
      * Create an API key
      */
     createApiKey(requestParameters: CreateApiKeyRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CreatedApiKey>;
@@ -121,7 +121,7 @@ export interface ApikeyApiInterface {
     deleteApiKeyRequestOpts(requestParameters: DeleteApiKeyRequest): Promise<runtime.RequestOpts>;
 
     /**
-     * Deletes the key: from this moment it gets 401 `invalid_apikey`. Any of the user\'s keys may be revoked, the calling key included. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys.
+     * Deletes the key: from this moment it gets 401 `invalid_apikey`. Any of the user\'s keys may be revoked, the calling key included. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys, and of those only the ones no more powerful than itself (same rule as below: mode, `limited_to_apps`, `expires_at`). A more powerful key is left out of the list and answers 403 `insufficient_permissions` to get, update and delete, so a key confined to some apps cannot revoke or narrow its owner\'s unrestricted key.
      * @summary Revoke an API key
      * @param {string} id 
      * @param {*} [options] Override http request option.
@@ -131,7 +131,7 @@ export interface ApikeyApiInterface {
     deleteApiKeyRaw(requestParameters: DeleteApiKeyRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<StatusOk>>;
 
     /**
-     * Deletes the key: from this moment it gets 401 `invalid_apikey`. Any of the user\'s keys may be revoked, the calling key included. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys.
+     * Deletes the key: from this moment it gets 401 `invalid_apikey`. Any of the user\'s keys may be revoked, the calling key included. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys, and of those only the ones no more powerful than itself (same rule as below: mode, `limited_to_apps`, `expires_at`). A more powerful key is left out of the list and answers 403 `insufficient_permissions` to get, update and delete, so a key confined to some apps cannot revoke or narrow its owner\'s unrestricted key.
      * Revoke an API key
      */
     deleteApiKey(requestParameters: DeleteApiKeyRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<StatusOk>;
@@ -145,7 +145,7 @@ export interface ApikeyApiInterface {
     getApiKeyRequestOpts(requestParameters: GetApiKeyRequest): Promise<runtime.RequestOpts>;
 
     /**
-     * One of the caller\'s user\'s keys, without its secret. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys.
+     * One of the caller\'s user\'s keys, without its secret. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys, and of those only the ones no more powerful than itself (same rule as below: mode, `limited_to_apps`, `expires_at`). A more powerful key is left out of the list and answers 403 `insufficient_permissions` to get, update and delete, so a key confined to some apps cannot revoke or narrow its owner\'s unrestricted key.
      * @summary Get one API key
      * @param {string} id 
      * @param {*} [options] Override http request option.
@@ -155,7 +155,7 @@ export interface ApikeyApiInterface {
     getApiKeyRaw(requestParameters: GetApiKeyRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ApiKey>>;
 
     /**
-     * One of the caller\'s user\'s keys, without its secret. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys.
+     * One of the caller\'s user\'s keys, without its secret. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys, and of those only the ones no more powerful than itself (same rule as below: mode, `limited_to_apps`, `expires_at`). A more powerful key is left out of the list and answers 403 `insufficient_permissions` to get, update and delete, so a key confined to some apps cannot revoke or narrow its owner\'s unrestricted key.
      * Get one API key
      */
     getApiKey(requestParameters: GetApiKeyRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ApiKey>;
@@ -168,7 +168,7 @@ export interface ApikeyApiInterface {
     listApiKeysRequestOpts(): Promise<runtime.RequestOpts>;
 
     /**
-     * The caller\'s user\'s keys, newest first, without secrets or hashes. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys.
+     * The caller\'s user\'s keys, newest first, without secrets or hashes. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys, and of those only the ones no more powerful than itself (same rule as below: mode, `limited_to_apps`, `expires_at`). A more powerful key is left out of the list and answers 403 `insufficient_permissions` to get, update and delete, so a key confined to some apps cannot revoke or narrow its owner\'s unrestricted key.
      * @summary List API keys
      * @param {*} [options] Override http request option.
      * @throws {RequiredError}
@@ -177,7 +177,7 @@ export interface ApikeyApiInterface {
     listApiKeysRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ApiKeyList>>;
 
     /**
-     * The caller\'s user\'s keys, newest first, without secrets or hashes. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys.
+     * The caller\'s user\'s keys, newest first, without secrets or hashes. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys, and of those only the ones no more powerful than itself (same rule as below: mode, `limited_to_apps`, `expires_at`). A more powerful key is left out of the list and answers 403 `insufficient_permissions` to get, update and delete, so a key confined to some apps cannot revoke or narrow its owner\'s unrestricted key.
      * List API keys
      */
     listApiKeys(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ApiKeyList>;
@@ -192,7 +192,7 @@ export interface ApikeyApiInterface {
     updateApiKeyRequestOpts(requestParameters: UpdateApiKeyRequest): Promise<runtime.RequestOpts>;
 
     /**
-     * Changes name, mode, limits or expiry; the limit lists are replaced, `expires_at: null` removes the expiry. The secret does not change. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys. The resulting key may not be more powerful than the calling key: mode at most the caller\'s, `limited_to_apps` a subset of the caller\'s when the caller has any, `expires_at` no later than the caller\'s when the caller has one (403 `insufficient_permissions`). So a key cannot lift its own limits.
+     * Changes name, mode, limits or expiry; the limit lists are replaced, `expires_at: null` removes the expiry. The secret does not change. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys, and of those only the ones no more powerful than itself (same rule as below: mode, `limited_to_apps`, `expires_at`). A more powerful key is left out of the list and answers 403 `insufficient_permissions` to get, update and delete, so a key confined to some apps cannot revoke or narrow its owner\'s unrestricted key. The resulting key may not be more powerful than the calling key: mode at most the caller\'s, `limited_to_apps` a subset of the caller\'s when the caller has any, `expires_at` no later than the caller\'s when the caller has one (403 `insufficient_permissions`). So a key cannot lift its own limits.
      * @summary Update an API key
      * @param {string} id 
      * @param {UpdateApiKeyBody} body At least one field; fields left out keep their value. Unknown fields are rejected with 400.
@@ -203,7 +203,7 @@ export interface ApikeyApiInterface {
     updateApiKeyRaw(requestParameters: UpdateApiKeyRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ApiKey>>;
 
     /**
-     * Changes name, mode, limits or expiry; the limit lists are replaced, `expires_at: null` removes the expiry. The secret does not change. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys. The resulting key may not be more powerful than the calling key: mode at most the caller\'s, `limited_to_apps` a subset of the caller\'s when the caller has any, `expires_at` no later than the caller\'s when the caller has one (403 `insufficient_permissions`). So a key cannot lift its own limits.
+     * Changes name, mode, limits or expiry; the limit lists are replaced, `expires_at: null` removes the expiry. The secret does not change. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys, and of those only the ones no more powerful than itself (same rule as below: mode, `limited_to_apps`, `expires_at`). A more powerful key is left out of the list and answers 403 `insufficient_permissions` to get, update and delete, so a key confined to some apps cannot revoke or narrow its owner\'s unrestricted key. The resulting key may not be more powerful than the calling key: mode at most the caller\'s, `limited_to_apps` a subset of the caller\'s when the caller has any, `expires_at` no later than the caller\'s when the caller has one (403 `insufficient_permissions`). So a key cannot lift its own limits.
      * Update an API key
      */
     updateApiKey(requestParameters: UpdateApiKeyRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ApiKey>;
@@ -257,7 +257,7 @@ export class ApikeyApi extends runtime.BaseAPI implements ApikeyApiInterface {
     }
 
     /**
-     * A new key of the caller\'s user; the secret (`key`) is in this 201 response only, the database keeps a SHA-256 hash. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys. The resulting key may not be more powerful than the calling key: mode at most the caller\'s, `limited_to_apps` a subset of the caller\'s when the caller has any, `expires_at` no later than the caller\'s when the caller has one (403 `insufficient_permissions`). So a key cannot lift its own limits.
+     * A new key of the caller\'s user; the secret (`key`) is in this 201 response only, the database keeps a SHA-256 hash. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys, and of those only the ones no more powerful than itself (same rule as below: mode, `limited_to_apps`, `expires_at`). A more powerful key is left out of the list and answers 403 `insufficient_permissions` to get, update and delete, so a key confined to some apps cannot revoke or narrow its owner\'s unrestricted key. The resulting key may not be more powerful than the calling key: mode at most the caller\'s, `limited_to_apps` a subset of the caller\'s when the caller has any, `expires_at` no later than the caller\'s when the caller has one (403 `insufficient_permissions`). So a key cannot lift its own limits. Keys per user are capped: 409 `limit_reached` when a cap is reached; `details` gives `limit` (which cap) and `max`. The caps are set by the operator (defaults: 100 API keys per user, 100 organizations per user, 1000 members per organization, 100 pending invitations per organization).
      * Create an API key
      */
     async createApiKeyRaw(requestParameters: CreateApiKeyRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<CreatedApiKey>> {
@@ -268,7 +268,7 @@ export class ApikeyApi extends runtime.BaseAPI implements ApikeyApiInterface {
     }
 
     /**
-     * A new key of the caller\'s user; the secret (`key`) is in this 201 response only, the database keeps a SHA-256 hash. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys. The resulting key may not be more powerful than the calling key: mode at most the caller\'s, `limited_to_apps` a subset of the caller\'s when the caller has any, `expires_at` no later than the caller\'s when the caller has one (403 `insufficient_permissions`). So a key cannot lift its own limits.
+     * A new key of the caller\'s user; the secret (`key`) is in this 201 response only, the database keeps a SHA-256 hash. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys, and of those only the ones no more powerful than itself (same rule as below: mode, `limited_to_apps`, `expires_at`). A more powerful key is left out of the list and answers 403 `insufficient_permissions` to get, update and delete, so a key confined to some apps cannot revoke or narrow its owner\'s unrestricted key. The resulting key may not be more powerful than the calling key: mode at most the caller\'s, `limited_to_apps` a subset of the caller\'s when the caller has any, `expires_at` no later than the caller\'s when the caller has one (403 `insufficient_permissions`). So a key cannot lift its own limits. Keys per user are capped: 409 `limit_reached` when a cap is reached; `details` gives `limit` (which cap) and `max`. The caps are set by the operator (defaults: 100 API keys per user, 100 organizations per user, 1000 members per organization, 100 pending invitations per organization).
      * Create an API key
      */
     async createApiKey(requestParameters: CreateApiKeyRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CreatedApiKey> {
@@ -316,7 +316,7 @@ export class ApikeyApi extends runtime.BaseAPI implements ApikeyApiInterface {
     }
 
     /**
-     * Deletes the key: from this moment it gets 401 `invalid_apikey`. Any of the user\'s keys may be revoked, the calling key included. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys.
+     * Deletes the key: from this moment it gets 401 `invalid_apikey`. Any of the user\'s keys may be revoked, the calling key included. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys, and of those only the ones no more powerful than itself (same rule as below: mode, `limited_to_apps`, `expires_at`). A more powerful key is left out of the list and answers 403 `insufficient_permissions` to get, update and delete, so a key confined to some apps cannot revoke or narrow its owner\'s unrestricted key.
      * Revoke an API key
      */
     async deleteApiKeyRaw(requestParameters: DeleteApiKeyRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<StatusOk>> {
@@ -327,7 +327,7 @@ export class ApikeyApi extends runtime.BaseAPI implements ApikeyApiInterface {
     }
 
     /**
-     * Deletes the key: from this moment it gets 401 `invalid_apikey`. Any of the user\'s keys may be revoked, the calling key included. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys.
+     * Deletes the key: from this moment it gets 401 `invalid_apikey`. Any of the user\'s keys may be revoked, the calling key included. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys, and of those only the ones no more powerful than itself (same rule as below: mode, `limited_to_apps`, `expires_at`). A more powerful key is left out of the list and answers 403 `insufficient_permissions` to get, update and delete, so a key confined to some apps cannot revoke or narrow its owner\'s unrestricted key.
      * Revoke an API key
      */
     async deleteApiKey(requestParameters: DeleteApiKeyRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<StatusOk> {
@@ -375,7 +375,7 @@ export class ApikeyApi extends runtime.BaseAPI implements ApikeyApiInterface {
     }
 
     /**
-     * One of the caller\'s user\'s keys, without its secret. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys.
+     * One of the caller\'s user\'s keys, without its secret. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys, and of those only the ones no more powerful than itself (same rule as below: mode, `limited_to_apps`, `expires_at`). A more powerful key is left out of the list and answers 403 `insufficient_permissions` to get, update and delete, so a key confined to some apps cannot revoke or narrow its owner\'s unrestricted key.
      * Get one API key
      */
     async getApiKeyRaw(requestParameters: GetApiKeyRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ApiKey>> {
@@ -386,7 +386,7 @@ export class ApikeyApi extends runtime.BaseAPI implements ApikeyApiInterface {
     }
 
     /**
-     * One of the caller\'s user\'s keys, without its secret. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys.
+     * One of the caller\'s user\'s keys, without its secret. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys, and of those only the ones no more powerful than itself (same rule as below: mode, `limited_to_apps`, `expires_at`). A more powerful key is left out of the list and answers 403 `insufficient_permissions` to get, update and delete, so a key confined to some apps cannot revoke or narrow its owner\'s unrestricted key.
      * Get one API key
      */
     async getApiKey(requestParameters: GetApiKeyRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ApiKey> {
@@ -426,7 +426,7 @@ export class ApikeyApi extends runtime.BaseAPI implements ApikeyApiInterface {
     }
 
     /**
-     * The caller\'s user\'s keys, newest first, without secrets or hashes. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys.
+     * The caller\'s user\'s keys, newest first, without secrets or hashes. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys, and of those only the ones no more powerful than itself (same rule as below: mode, `limited_to_apps`, `expires_at`). A more powerful key is left out of the list and answers 403 `insufficient_permissions` to get, update and delete, so a key confined to some apps cannot revoke or narrow its owner\'s unrestricted key.
      * List API keys
      */
     async listApiKeysRaw(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ApiKeyList>> {
@@ -437,7 +437,7 @@ export class ApikeyApi extends runtime.BaseAPI implements ApikeyApiInterface {
     }
 
     /**
-     * The caller\'s user\'s keys, newest first, without secrets or hashes. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys.
+     * The caller\'s user\'s keys, newest first, without secrets or hashes. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys, and of those only the ones no more powerful than itself (same rule as below: mode, `limited_to_apps`, `expires_at`). A more powerful key is left out of the list and answers 403 `insufficient_permissions` to get, update and delete, so a key confined to some apps cannot revoke or narrow its owner\'s unrestricted key.
      * List API keys
      */
     async listApiKeys(initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ApiKeyList> {
@@ -495,7 +495,7 @@ export class ApikeyApi extends runtime.BaseAPI implements ApikeyApiInterface {
     }
 
     /**
-     * Changes name, mode, limits or expiry; the limit lists are replaced, `expires_at: null` removes the expiry. The secret does not change. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys. The resulting key may not be more powerful than the calling key: mode at most the caller\'s, `limited_to_apps` a subset of the caller\'s when the caller has any, `expires_at` no later than the caller\'s when the caller has one (403 `insufficient_permissions`). So a key cannot lift its own limits.
+     * Changes name, mode, limits or expiry; the limit lists are replaced, `expires_at: null` removes the expiry. The secret does not change. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys, and of those only the ones no more powerful than itself (same rule as below: mode, `limited_to_apps`, `expires_at`). A more powerful key is left out of the list and answers 403 `insufficient_permissions` to get, update and delete, so a key confined to some apps cannot revoke or narrow its owner\'s unrestricted key. The resulting key may not be more powerful than the calling key: mode at most the caller\'s, `limited_to_apps` a subset of the caller\'s when the caller has any, `expires_at` no later than the caller\'s when the caller has one (403 `insufficient_permissions`). So a key cannot lift its own limits.
      * Update an API key
      */
     async updateApiKeyRaw(requestParameters: UpdateApiKeyRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ApiKey>> {
@@ -506,7 +506,7 @@ export class ApikeyApi extends runtime.BaseAPI implements ApikeyApiInterface {
     }
 
     /**
-     * Changes name, mode, limits or expiry; the limit lists are replaced, `expires_at: null` removes the expiry. The secret does not change. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys. The resulting key may not be more powerful than the calling key: mode at most the caller\'s, `limited_to_apps` a subset of the caller\'s when the caller has any, `expires_at` no later than the caller\'s when the caller has one (403 `insufficient_permissions`). So a key cannot lift its own limits.
+     * Changes name, mode, limits or expiry; the limit lists are replaced, `expires_at: null` removes the expiry. The secret does not change. Only a key of mode `all` without `limited_to_orgs` may use the /apikey routes (otherwise 403 `insufficient_permissions`); it sees and changes only its own user\'s keys, and of those only the ones no more powerful than itself (same rule as below: mode, `limited_to_apps`, `expires_at`). A more powerful key is left out of the list and answers 403 `insufficient_permissions` to get, update and delete, so a key confined to some apps cannot revoke or narrow its owner\'s unrestricted key. The resulting key may not be more powerful than the calling key: mode at most the caller\'s, `limited_to_apps` a subset of the caller\'s when the caller has any, `expires_at` no later than the caller\'s when the caller has one (403 `insufficient_permissions`). So a key cannot lift its own limits.
      * Update an API key
      */
     async updateApiKey(requestParameters: UpdateApiKeyRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ApiKey> {

@@ -2,7 +2,7 @@
 /* eslint-disable */
 /**
  * Apps API
- * A self-hostable management API for Capacitor apps, wire-compatible with Capgo\'s public App API.  **Keys.** Send an API key in `authorization` (raw, or `Bearer <key>`), `capgkey` or `x-api-key`; they are checked in that order. No key gives 401 `no_key_provided`; an unknown, revoked or expired key gives 401 `invalid_apikey`, with identical bodies.  **Errors.** Every error has one body, `ErrorBody`: `{status: \"KO\", error, code, details?, request_id}`. Branch on `code`; `details.issues` names every failing field of a 400. `request_id` equals the `x-request-id` response header, which echoes the client\'s own `x-request-id` when it is 1–128 visible ASCII characters.  **Conventions.** Bodies are JSON of at most 100 kB; unknown body fields are rejected with 400. Pages are 0-based. Durations such as `retention` are in **seconds**. Every path is also accepted with a trailing slash. An unknown route or method gives 404 `not_found`.
+ * A self-hostable management API for Capacitor apps, wire-compatible with Capgo\'s public App API.  **Keys.** Send an API key in `authorization` (raw, or `Bearer <key>`), `capgkey` or `x-api-key`; they are checked in that order. No key gives 401 `no_key_provided`; an unknown, revoked or expired key gives 401 `invalid_apikey`, with identical bodies.  **Errors.** Every error has one body, `ErrorBody`: `{status: \"KO\", error, code, details?, request_id}`. Branch on `code`; `details.issues` names every failing field of a 400 (at most 50, the first ones found). `request_id` equals the `x-request-id` response header, which echoes the client\'s own `x-request-id` when it is 1–128 visible ASCII characters.  **Conventions.** Bodies are JSON of at most 100 kB (413 `payload_too_large`), an object or array at the top, nested at most 32 levels, with at most 1,000 items in one array or object, 10,000 in all, and strings of at most 65,536 characters; a body over any of these is refused before it is read any further, with 400 `invalid_parameters` naming the limit. Unknown body fields are rejected with 400. Pages are 0-based. Durations such as `retention` are in **seconds**. Every path is also accepted with a trailing slash. An unknown route or method gives 404 `not_found`.
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -13,6 +13,11 @@
  */
 
 import * as runtime from '../runtime.js';
+import {
+    type AcceptInvitationBody,
+    AcceptInvitationBodyFromJSON,
+    AcceptInvitationBodyToJSON,
+} from '../models/AcceptInvitationBody.js';
 import {
     type AddMemberBody,
     AddMemberBodyFromJSON,
@@ -64,6 +69,13 @@ import {
     UpdatedOrgToJSON,
 } from '../models/UpdatedOrg.js';
 
+export interface AcceptInvitationRequest {
+    /**
+     * 
+     */
+    body: AcceptInvitationBody;
+}
+
 export interface AddMemberRequest {
     /**
      * 
@@ -90,6 +102,14 @@ export interface GetOrganizationsRequest {
      * Return this one organization instead of the list.
      */
     orgId?: string;
+    /**
+     * 0-based page number, 0–1,000,000. Sending it (or `limit`) returns `{data, page, limit, total}`.
+     */
+    page?: number;
+    /**
+     * Organizations per page, 1–1000, default 1000. Out of range is a 400, never clamped.
+     */
+    limit?: number;
 }
 
 export interface ListMembersRequest {
@@ -125,6 +145,30 @@ export interface UpdateOrganizationRequest {
  */
 export interface OrganizationApiInterface {
     /**
+     * Creates request options for acceptInvitation without sending the request
+     * @param {AcceptInvitationBody} body Unknown fields are rejected with 400.
+     * @throws {RequiredError}
+     * @memberof OrganizationApiInterface
+     */
+    acceptInvitationRequestOpts(requestParameters: AcceptInvitationRequest): Promise<runtime.RequestOpts>;
+
+    /**
+     * The caller\'s user accepts their pending invitation to `orgId` and becomes a member with the role offered: 200 Member. Joining widens every key of the user, so it needs an unrestricted key: mode `all`, no `limited_to_orgs`, no `limited_to_apps` (otherwise 403 `insufficient_permissions`). No pending invitation (none sent, already accepted, withdrawn, or no such organization) → 404 `invitation_not_found`. To decline, ask an admin of the organization to remove it (`DELETE /organization/members`). Organizations per user are capped: 409 `limit_reached` when a cap is reached; `details` gives `limit` (which cap) and `max`. The caps are set by the operator (defaults: 100 API keys per user, 100 organizations per user, 1000 members per organization, 100 pending invitations per organization).
+     * @summary Accept an invitation
+     * @param {AcceptInvitationBody} body Unknown fields are rejected with 400.
+     * @param {*} [options] Override http request option.
+     * @throws {RequiredError}
+     * @memberof OrganizationApiInterface
+     */
+    acceptInvitationRaw(requestParameters: AcceptInvitationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Member>>;
+
+    /**
+     * The caller\'s user accepts their pending invitation to `orgId` and becomes a member with the role offered: 200 Member. Joining widens every key of the user, so it needs an unrestricted key: mode `all`, no `limited_to_orgs`, no `limited_to_apps` (otherwise 403 `insufficient_permissions`). No pending invitation (none sent, already accepted, withdrawn, or no such organization) → 404 `invitation_not_found`. To decline, ask an admin of the organization to remove it (`DELETE /organization/members`). Organizations per user are capped: 409 `limit_reached` when a cap is reached; `details` gives `limit` (which cap) and `max`. The caps are set by the operator (defaults: 100 API keys per user, 100 organizations per user, 1000 members per organization, 100 pending invitations per organization).
+     * Accept an invitation
+     */
+    acceptInvitation(requestParameters: AcceptInvitationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Member>;
+
+    /**
      * Creates request options for addMember without sending the request
      * @param {AddMemberBody} body Unknown fields are rejected with 400.
      * @throws {RequiredError}
@@ -133,8 +177,8 @@ export interface OrganizationApiInterface {
     addMemberRequestOpts(requestParameters: AddMemberRequest): Promise<runtime.RequestOpts>;
 
     /**
-     * Adds the user (created when new; no e-mail is sent) with the role `invite_type`: 201. When the user already is a member, their role becomes `invite_type`: 200. Needs `admin`. Nobody grants a role above their own (only a `super_admin` grants `super_admin`) or changes the role of a member ranked above them (403 `insufficient_permissions`). Demoting the last `super_admin` is refused with 409 `last_super_admin`. A key with `limited_to_apps` works on those apps only: it may read organizations and members but change neither (403 `insufficient_permissions`).
-     * @summary Add a member, or change a role
+     * With the role `invite_type`, answering 201: an address no user has yet becomes a new user and a member at once (no e-mail is sent); an existing user is **invited**: the invitation grants them nothing and stays out of their lists until they accept it with a key of their own (`POST /organization/members/accept`), so nobody can put their organizations into someone else\'s account. When the user already is a member or invitee, their role becomes `invite_type`: 200. Needs `admin`. Nobody grants a role above their own (only a `super_admin` grants `super_admin`) or changes the role of a member ranked above them (403 `insufficient_permissions`). Demoting the last `super_admin` is refused with 409 `last_super_admin`. Members (invitations included) and pending invitations per organization are capped: 409 `limit_reached` when a cap is reached; `details` gives `limit` (which cap) and `max`. The caps are set by the operator (defaults: 100 API keys per user, 100 organizations per user, 1000 members per organization, 100 pending invitations per organization). A key with `limited_to_apps` works on those apps only: it may read organizations and members but change neither (403 `insufficient_permissions`).
+     * @summary Add a member, invite an existing user, or change a role
      * @param {AddMemberBody} body Unknown fields are rejected with 400.
      * @param {*} [options] Override http request option.
      * @throws {RequiredError}
@@ -143,8 +187,8 @@ export interface OrganizationApiInterface {
     addMemberRaw(requestParameters: AddMemberRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Member>>;
 
     /**
-     * Adds the user (created when new; no e-mail is sent) with the role `invite_type`: 201. When the user already is a member, their role becomes `invite_type`: 200. Needs `admin`. Nobody grants a role above their own (only a `super_admin` grants `super_admin`) or changes the role of a member ranked above them (403 `insufficient_permissions`). Demoting the last `super_admin` is refused with 409 `last_super_admin`. A key with `limited_to_apps` works on those apps only: it may read organizations and members but change neither (403 `insufficient_permissions`).
-     * Add a member, or change a role
+     * With the role `invite_type`, answering 201: an address no user has yet becomes a new user and a member at once (no e-mail is sent); an existing user is **invited**: the invitation grants them nothing and stays out of their lists until they accept it with a key of their own (`POST /organization/members/accept`), so nobody can put their organizations into someone else\'s account. When the user already is a member or invitee, their role becomes `invite_type`: 200. Needs `admin`. Nobody grants a role above their own (only a `super_admin` grants `super_admin`) or changes the role of a member ranked above them (403 `insufficient_permissions`). Demoting the last `super_admin` is refused with 409 `last_super_admin`. Members (invitations included) and pending invitations per organization are capped: 409 `limit_reached` when a cap is reached; `details` gives `limit` (which cap) and `max`. The caps are set by the operator (defaults: 100 API keys per user, 100 organizations per user, 1000 members per organization, 100 pending invitations per organization). A key with `limited_to_apps` works on those apps only: it may read organizations and members but change neither (403 `insufficient_permissions`).
+     * Add a member, invite an existing user, or change a role
      */
     addMember(requestParameters: AddMemberRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Member>;
 
@@ -157,7 +201,7 @@ export interface OrganizationApiInterface {
     createOrganizationRequestOpts(requestParameters: CreateOrganizationRequest): Promise<runtime.RequestOpts>;
 
     /**
-     * The caller becomes its `super_admin`. Only an unrestricted key may create organizations: mode `all`, no `limited_to_orgs` and no `limited_to_apps` (otherwise 403 `insufficient_permissions`). Answers 201 `{id}`.
+     * The caller becomes its `super_admin`. Only an unrestricted key may create organizations: mode `all`, no `limited_to_orgs` and no `limited_to_apps` (otherwise 403 `insufficient_permissions`). Answers 201 `{id}`. The organizations a user belongs to are capped: 409 `limit_reached` when a cap is reached; `details` gives `limit` (which cap) and `max`. The caps are set by the operator (defaults: 100 API keys per user, 100 organizations per user, 1000 members per organization, 100 pending invitations per organization).
      * @summary Create an organization
      * @param {CreateOrgBody} body Unknown fields are rejected with 400.
      * @param {*} [options] Override http request option.
@@ -167,7 +211,7 @@ export interface OrganizationApiInterface {
     createOrganizationRaw(requestParameters: CreateOrganizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<CreatedOrg>>;
 
     /**
-     * The caller becomes its `super_admin`. Only an unrestricted key may create organizations: mode `all`, no `limited_to_orgs` and no `limited_to_apps` (otherwise 403 `insufficient_permissions`). Answers 201 `{id}`.
+     * The caller becomes its `super_admin`. Only an unrestricted key may create organizations: mode `all`, no `limited_to_orgs` and no `limited_to_apps` (otherwise 403 `insufficient_permissions`). Answers 201 `{id}`. The organizations a user belongs to are capped: 409 `limit_reached` when a cap is reached; `details` gives `limit` (which cap) and `max`. The caps are set by the operator (defaults: 100 API keys per user, 100 organizations per user, 1000 members per organization, 100 pending invitations per organization).
      * Create an organization
      */
     createOrganization(requestParameters: CreateOrganizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CreatedOrg>;
@@ -199,15 +243,19 @@ export interface OrganizationApiInterface {
     /**
      * Creates request options for getOrganizations without sending the request
      * @param {string} [orgId] Return this one organization instead of the list.
+     * @param {number} [page] 0-based page number, 0–1,000,000. Sending it (or &#x60;limit&#x60;) returns &#x60;{data, page, limit, total}&#x60;.
+     * @param {number} [limit] Organizations per page, 1–1000, default 1000. Out of range is a 400, never clamped.
      * @throws {RequiredError}
      * @memberof OrganizationApiInterface
      */
     getOrganizationsRequestOpts(requestParameters: GetOrganizationsRequest): Promise<runtime.RequestOpts>;
 
     /**
-     * Without `orgId`: `{data: Org[]}`, every organization the key may read (the user\'s memberships narrowed by the key\'s `limited_to_orgs`), oldest first. With `orgId`: that one Org; 403 when the key may not read it, whether or not it exists.
+     * Without `orgId`: `{data: Org[]}`, the organizations the key may read (the user\'s accepted memberships narrowed by the key\'s `limited_to_orgs`; pending invitations are left out), oldest first, at most 1000. With `page` and/or `limit` it is paged like every list: `{data, page, limit, total}`. With `orgId`: that one Org; 403 when the key may not read it, whether or not it exists (`page` and `limit` are then ignored).
      * @summary List organizations, or get one
      * @param {string} [orgId] Return this one organization instead of the list.
+     * @param {number} [page] 0-based page number, 0–1,000,000. Sending it (or &#x60;limit&#x60;) returns &#x60;{data, page, limit, total}&#x60;.
+     * @param {number} [limit] Organizations per page, 1–1000, default 1000. Out of range is a 400, never clamped.
      * @param {*} [options] Override http request option.
      * @throws {RequiredError}
      * @memberof OrganizationApiInterface
@@ -215,7 +263,7 @@ export interface OrganizationApiInterface {
     getOrganizationsRaw(requestParameters: GetOrganizationsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<GetOrganizations200Response>>;
 
     /**
-     * Without `orgId`: `{data: Org[]}`, every organization the key may read (the user\'s memberships narrowed by the key\'s `limited_to_orgs`), oldest first. With `orgId`: that one Org; 403 when the key may not read it, whether or not it exists.
+     * Without `orgId`: `{data: Org[]}`, the organizations the key may read (the user\'s accepted memberships narrowed by the key\'s `limited_to_orgs`; pending invitations are left out), oldest first, at most 1000. With `page` and/or `limit` it is paged like every list: `{data, page, limit, total}`. With `orgId`: that one Org; 403 when the key may not read it, whether or not it exists (`page` and `limit` are then ignored).
      * List organizations, or get one
      */
     getOrganizations(requestParameters: GetOrganizationsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<GetOrganizations200Response>;
@@ -229,7 +277,7 @@ export interface OrganizationApiInterface {
     listMembersRequestOpts(requestParameters: ListMembersRequest): Promise<runtime.RequestOpts>;
 
     /**
-     * Every member with their role, ordered by e-mail address. Needs `read`.
+     * Every member with their role, ordered by e-mail address, pending invitations included (an invitee appears with the role offered). Needs `read`.
      * @summary List members
      * @param {string} orgId Organization id.
      * @param {*} [options] Override http request option.
@@ -239,7 +287,7 @@ export interface OrganizationApiInterface {
     listMembersRaw(requestParameters: ListMembersRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<MemberList>>;
 
     /**
-     * Every member with their role, ordered by e-mail address. Needs `read`.
+     * Every member with their role, ordered by e-mail address, pending invitations included (an invitee appears with the role offered). Needs `read`.
      * List members
      */
     listMembers(requestParameters: ListMembersRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<MemberList>;
@@ -254,7 +302,7 @@ export interface OrganizationApiInterface {
     removeMemberRequestOpts(requestParameters: RemoveMemberRequest): Promise<runtime.RequestOpts>;
 
     /**
-     * Removes the membership (the user and their keys remain; the keys lose access to this organization at once). Needs `admin`; a member ranked above the caller cannot be removed (403 `insufficient_permissions`). Removing yourself (leaving) is allowed, except for the last `super_admin` (409 `last_super_admin`). A key with `limited_to_apps` works on those apps only: it may read organizations and members but change neither (403 `insufficient_permissions`).
+     * Removes the membership or withdraws the invitation (the user and their keys remain; the keys lose access to this organization at once). Needs `admin`; a member ranked above the caller cannot be removed (403 `insufficient_permissions`). Removing yourself (leaving) is allowed, except for the last `super_admin` (409 `last_super_admin`). A key with `limited_to_apps` works on those apps only: it may read organizations and members but change neither (403 `insufficient_permissions`).
      * @summary Remove a member
      * @param {string} orgId Organization id.
      * @param {string} email E-mail of the member to remove, compared case-insensitively.
@@ -265,7 +313,7 @@ export interface OrganizationApiInterface {
     removeMemberRaw(requestParameters: RemoveMemberRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<StatusOk>>;
 
     /**
-     * Removes the membership (the user and their keys remain; the keys lose access to this organization at once). Needs `admin`; a member ranked above the caller cannot be removed (403 `insufficient_permissions`). Removing yourself (leaving) is allowed, except for the last `super_admin` (409 `last_super_admin`). A key with `limited_to_apps` works on those apps only: it may read organizations and members but change neither (403 `insufficient_permissions`).
+     * Removes the membership or withdraws the invitation (the user and their keys remain; the keys lose access to this organization at once). Needs `admin`; a member ranked above the caller cannot be removed (403 `insufficient_permissions`). Removing yourself (leaving) is allowed, except for the last `super_admin` (409 `last_super_admin`). A key with `limited_to_apps` works on those apps only: it may read organizations and members but change neither (403 `insufficient_permissions`).
      * Remove a member
      */
     removeMember(requestParameters: RemoveMemberRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<StatusOk>;
@@ -300,6 +348,67 @@ export interface OrganizationApiInterface {
  * 
  */
 export class OrganizationApi extends runtime.BaseAPI implements OrganizationApiInterface {
+
+    /**
+     * Creates request options for acceptInvitation without sending the request
+     */
+    async acceptInvitationRequestOpts(requestParameters: AcceptInvitationRequest): Promise<runtime.RequestOpts> {
+        if (requestParameters['body'] == null) {
+            throw new runtime.RequiredError(
+                'body',
+                'Required parameter "body" was null or undefined when calling acceptInvitation().'
+            );
+        }
+
+        const queryParameters: any = {};
+
+        const headerParameters: runtime.HTTPHeaders = {};
+
+        headerParameters['Content-Type'] = 'application/json';
+
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["authorization"] = await this.configuration.apiKey("authorization"); // authorization authentication
+        }
+
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["capgkey"] = await this.configuration.apiKey("capgkey"); // capgkey authentication
+        }
+
+        if (this.configuration && this.configuration.apiKey) {
+            headerParameters["x-api-key"] = await this.configuration.apiKey("x-api-key"); // x-api-key authentication
+        }
+
+
+        let urlPath = `/organization/members/accept`;
+
+        return {
+            path: urlPath,
+            method: 'POST',
+            headers: headerParameters,
+            query: queryParameters,
+            body: AcceptInvitationBodyToJSON(requestParameters['body']),
+        };
+    }
+
+    /**
+     * The caller\'s user accepts their pending invitation to `orgId` and becomes a member with the role offered: 200 Member. Joining widens every key of the user, so it needs an unrestricted key: mode `all`, no `limited_to_orgs`, no `limited_to_apps` (otherwise 403 `insufficient_permissions`). No pending invitation (none sent, already accepted, withdrawn, or no such organization) → 404 `invitation_not_found`. To decline, ask an admin of the organization to remove it (`DELETE /organization/members`). Organizations per user are capped: 409 `limit_reached` when a cap is reached; `details` gives `limit` (which cap) and `max`. The caps are set by the operator (defaults: 100 API keys per user, 100 organizations per user, 1000 members per organization, 100 pending invitations per organization).
+     * Accept an invitation
+     */
+    async acceptInvitationRaw(requestParameters: AcceptInvitationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Member>> {
+        const requestOptions = await this.acceptInvitationRequestOpts(requestParameters);
+        const response = await this.request(requestOptions, initOverrides);
+
+        return new runtime.JSONApiResponse(response, (jsonValue) => MemberFromJSON(jsonValue));
+    }
+
+    /**
+     * The caller\'s user accepts their pending invitation to `orgId` and becomes a member with the role offered: 200 Member. Joining widens every key of the user, so it needs an unrestricted key: mode `all`, no `limited_to_orgs`, no `limited_to_apps` (otherwise 403 `insufficient_permissions`). No pending invitation (none sent, already accepted, withdrawn, or no such organization) → 404 `invitation_not_found`. To decline, ask an admin of the organization to remove it (`DELETE /organization/members`). Organizations per user are capped: 409 `limit_reached` when a cap is reached; `details` gives `limit` (which cap) and `max`. The caps are set by the operator (defaults: 100 API keys per user, 100 organizations per user, 1000 members per organization, 100 pending invitations per organization).
+     * Accept an invitation
+     */
+    async acceptInvitation(requestParameters: AcceptInvitationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Member> {
+        const response = await this.acceptInvitationRaw(requestParameters, initOverrides);
+        return await response.value();
+    }
 
     /**
      * Creates request options for addMember without sending the request
@@ -343,8 +452,8 @@ export class OrganizationApi extends runtime.BaseAPI implements OrganizationApiI
     }
 
     /**
-     * Adds the user (created when new; no e-mail is sent) with the role `invite_type`: 201. When the user already is a member, their role becomes `invite_type`: 200. Needs `admin`. Nobody grants a role above their own (only a `super_admin` grants `super_admin`) or changes the role of a member ranked above them (403 `insufficient_permissions`). Demoting the last `super_admin` is refused with 409 `last_super_admin`. A key with `limited_to_apps` works on those apps only: it may read organizations and members but change neither (403 `insufficient_permissions`).
-     * Add a member, or change a role
+     * With the role `invite_type`, answering 201: an address no user has yet becomes a new user and a member at once (no e-mail is sent); an existing user is **invited**: the invitation grants them nothing and stays out of their lists until they accept it with a key of their own (`POST /organization/members/accept`), so nobody can put their organizations into someone else\'s account. When the user already is a member or invitee, their role becomes `invite_type`: 200. Needs `admin`. Nobody grants a role above their own (only a `super_admin` grants `super_admin`) or changes the role of a member ranked above them (403 `insufficient_permissions`). Demoting the last `super_admin` is refused with 409 `last_super_admin`. Members (invitations included) and pending invitations per organization are capped: 409 `limit_reached` when a cap is reached; `details` gives `limit` (which cap) and `max`. The caps are set by the operator (defaults: 100 API keys per user, 100 organizations per user, 1000 members per organization, 100 pending invitations per organization). A key with `limited_to_apps` works on those apps only: it may read organizations and members but change neither (403 `insufficient_permissions`).
+     * Add a member, invite an existing user, or change a role
      */
     async addMemberRaw(requestParameters: AddMemberRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Member>> {
         const requestOptions = await this.addMemberRequestOpts(requestParameters);
@@ -354,8 +463,8 @@ export class OrganizationApi extends runtime.BaseAPI implements OrganizationApiI
     }
 
     /**
-     * Adds the user (created when new; no e-mail is sent) with the role `invite_type`: 201. When the user already is a member, their role becomes `invite_type`: 200. Needs `admin`. Nobody grants a role above their own (only a `super_admin` grants `super_admin`) or changes the role of a member ranked above them (403 `insufficient_permissions`). Demoting the last `super_admin` is refused with 409 `last_super_admin`. A key with `limited_to_apps` works on those apps only: it may read organizations and members but change neither (403 `insufficient_permissions`).
-     * Add a member, or change a role
+     * With the role `invite_type`, answering 201: an address no user has yet becomes a new user and a member at once (no e-mail is sent); an existing user is **invited**: the invitation grants them nothing and stays out of their lists until they accept it with a key of their own (`POST /organization/members/accept`), so nobody can put their organizations into someone else\'s account. When the user already is a member or invitee, their role becomes `invite_type`: 200. Needs `admin`. Nobody grants a role above their own (only a `super_admin` grants `super_admin`) or changes the role of a member ranked above them (403 `insufficient_permissions`). Demoting the last `super_admin` is refused with 409 `last_super_admin`. Members (invitations included) and pending invitations per organization are capped: 409 `limit_reached` when a cap is reached; `details` gives `limit` (which cap) and `max`. The caps are set by the operator (defaults: 100 API keys per user, 100 organizations per user, 1000 members per organization, 100 pending invitations per organization). A key with `limited_to_apps` works on those apps only: it may read organizations and members but change neither (403 `insufficient_permissions`).
+     * Add a member, invite an existing user, or change a role
      */
     async addMember(requestParameters: AddMemberRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Member> {
         const response = await this.addMemberRaw(requestParameters, initOverrides);
@@ -404,7 +513,7 @@ export class OrganizationApi extends runtime.BaseAPI implements OrganizationApiI
     }
 
     /**
-     * The caller becomes its `super_admin`. Only an unrestricted key may create organizations: mode `all`, no `limited_to_orgs` and no `limited_to_apps` (otherwise 403 `insufficient_permissions`). Answers 201 `{id}`.
+     * The caller becomes its `super_admin`. Only an unrestricted key may create organizations: mode `all`, no `limited_to_orgs` and no `limited_to_apps` (otherwise 403 `insufficient_permissions`). Answers 201 `{id}`. The organizations a user belongs to are capped: 409 `limit_reached` when a cap is reached; `details` gives `limit` (which cap) and `max`. The caps are set by the operator (defaults: 100 API keys per user, 100 organizations per user, 1000 members per organization, 100 pending invitations per organization).
      * Create an organization
      */
     async createOrganizationRaw(requestParameters: CreateOrganizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<CreatedOrg>> {
@@ -415,7 +524,7 @@ export class OrganizationApi extends runtime.BaseAPI implements OrganizationApiI
     }
 
     /**
-     * The caller becomes its `super_admin`. Only an unrestricted key may create organizations: mode `all`, no `limited_to_orgs` and no `limited_to_apps` (otherwise 403 `insufficient_permissions`). Answers 201 `{id}`.
+     * The caller becomes its `super_admin`. Only an unrestricted key may create organizations: mode `all`, no `limited_to_orgs` and no `limited_to_apps` (otherwise 403 `insufficient_permissions`). Answers 201 `{id}`. The organizations a user belongs to are capped: 409 `limit_reached` when a cap is reached; `details` gives `limit` (which cap) and `max`. The caps are set by the operator (defaults: 100 API keys per user, 100 organizations per user, 1000 members per organization, 100 pending invitations per organization).
      * Create an organization
      */
     async createOrganization(requestParameters: CreateOrganizationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<CreatedOrg> {
@@ -495,6 +604,14 @@ export class OrganizationApi extends runtime.BaseAPI implements OrganizationApiI
             queryParameters['orgId'] = requestParameters['orgId'];
         }
 
+        if (requestParameters['page'] != null) {
+            queryParameters['page'] = requestParameters['page'];
+        }
+
+        if (requestParameters['limit'] != null) {
+            queryParameters['limit'] = requestParameters['limit'];
+        }
+
         const headerParameters: runtime.HTTPHeaders = {};
 
         if (this.configuration && this.configuration.apiKey) {
@@ -521,7 +638,7 @@ export class OrganizationApi extends runtime.BaseAPI implements OrganizationApiI
     }
 
     /**
-     * Without `orgId`: `{data: Org[]}`, every organization the key may read (the user\'s memberships narrowed by the key\'s `limited_to_orgs`), oldest first. With `orgId`: that one Org; 403 when the key may not read it, whether or not it exists.
+     * Without `orgId`: `{data: Org[]}`, the organizations the key may read (the user\'s accepted memberships narrowed by the key\'s `limited_to_orgs`; pending invitations are left out), oldest first, at most 1000. With `page` and/or `limit` it is paged like every list: `{data, page, limit, total}`. With `orgId`: that one Org; 403 when the key may not read it, whether or not it exists (`page` and `limit` are then ignored).
      * List organizations, or get one
      */
     async getOrganizationsRaw(requestParameters: GetOrganizationsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<GetOrganizations200Response>> {
@@ -532,7 +649,7 @@ export class OrganizationApi extends runtime.BaseAPI implements OrganizationApiI
     }
 
     /**
-     * Without `orgId`: `{data: Org[]}`, every organization the key may read (the user\'s memberships narrowed by the key\'s `limited_to_orgs`), oldest first. With `orgId`: that one Org; 403 when the key may not read it, whether or not it exists.
+     * Without `orgId`: `{data: Org[]}`, the organizations the key may read (the user\'s accepted memberships narrowed by the key\'s `limited_to_orgs`; pending invitations are left out), oldest first, at most 1000. With `page` and/or `limit` it is paged like every list: `{data, page, limit, total}`. With `orgId`: that one Org; 403 when the key may not read it, whether or not it exists (`page` and `limit` are then ignored).
      * List organizations, or get one
      */
     async getOrganizations(requestParameters: GetOrganizationsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<GetOrganizations200Response> {
@@ -583,7 +700,7 @@ export class OrganizationApi extends runtime.BaseAPI implements OrganizationApiI
     }
 
     /**
-     * Every member with their role, ordered by e-mail address. Needs `read`.
+     * Every member with their role, ordered by e-mail address, pending invitations included (an invitee appears with the role offered). Needs `read`.
      * List members
      */
     async listMembersRaw(requestParameters: ListMembersRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<MemberList>> {
@@ -594,7 +711,7 @@ export class OrganizationApi extends runtime.BaseAPI implements OrganizationApiI
     }
 
     /**
-     * Every member with their role, ordered by e-mail address. Needs `read`.
+     * Every member with their role, ordered by e-mail address, pending invitations included (an invitee appears with the role offered). Needs `read`.
      * List members
      */
     async listMembers(requestParameters: ListMembersRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<MemberList> {
@@ -656,7 +773,7 @@ export class OrganizationApi extends runtime.BaseAPI implements OrganizationApiI
     }
 
     /**
-     * Removes the membership (the user and their keys remain; the keys lose access to this organization at once). Needs `admin`; a member ranked above the caller cannot be removed (403 `insufficient_permissions`). Removing yourself (leaving) is allowed, except for the last `super_admin` (409 `last_super_admin`). A key with `limited_to_apps` works on those apps only: it may read organizations and members but change neither (403 `insufficient_permissions`).
+     * Removes the membership or withdraws the invitation (the user and their keys remain; the keys lose access to this organization at once). Needs `admin`; a member ranked above the caller cannot be removed (403 `insufficient_permissions`). Removing yourself (leaving) is allowed, except for the last `super_admin` (409 `last_super_admin`). A key with `limited_to_apps` works on those apps only: it may read organizations and members but change neither (403 `insufficient_permissions`).
      * Remove a member
      */
     async removeMemberRaw(requestParameters: RemoveMemberRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<StatusOk>> {
@@ -667,7 +784,7 @@ export class OrganizationApi extends runtime.BaseAPI implements OrganizationApiI
     }
 
     /**
-     * Removes the membership (the user and their keys remain; the keys lose access to this organization at once). Needs `admin`; a member ranked above the caller cannot be removed (403 `insufficient_permissions`). Removing yourself (leaving) is allowed, except for the last `super_admin` (409 `last_super_admin`). A key with `limited_to_apps` works on those apps only: it may read organizations and members but change neither (403 `insufficient_permissions`).
+     * Removes the membership or withdraws the invitation (the user and their keys remain; the keys lose access to this organization at once). Needs `admin`; a member ranked above the caller cannot be removed (403 `insufficient_permissions`). Removing yourself (leaving) is allowed, except for the last `super_admin` (409 `last_super_admin`). A key with `limited_to_apps` works on those apps only: it may read organizations and members but change neither (403 `insufficient_permissions`).
      * Remove a member
      */
     async removeMember(requestParameters: RemoveMemberRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<StatusOk> {

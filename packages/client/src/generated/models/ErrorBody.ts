@@ -2,7 +2,7 @@
 /* eslint-disable */
 /**
  * Apps API
- * A self-hostable management API for Capacitor apps, wire-compatible with Capgo\'s public App API.  **Keys.** Send an API key in `authorization` (raw, or `Bearer <key>`), `capgkey` or `x-api-key`; they are checked in that order. No key gives 401 `no_key_provided`; an unknown, revoked or expired key gives 401 `invalid_apikey`, with identical bodies.  **Errors.** Every error has one body, `ErrorBody`: `{status: \"KO\", error, code, details?, request_id}`. Branch on `code`; `details.issues` names every failing field of a 400. `request_id` equals the `x-request-id` response header, which echoes the client\'s own `x-request-id` when it is 1–128 visible ASCII characters.  **Conventions.** Bodies are JSON of at most 100 kB; unknown body fields are rejected with 400. Pages are 0-based. Durations such as `retention` are in **seconds**. Every path is also accepted with a trailing slash. An unknown route or method gives 404 `not_found`.
+ * A self-hostable management API for Capacitor apps, wire-compatible with Capgo\'s public App API.  **Keys.** Send an API key in `authorization` (raw, or `Bearer <key>`), `capgkey` or `x-api-key`; they are checked in that order. No key gives 401 `no_key_provided`; an unknown, revoked or expired key gives 401 `invalid_apikey`, with identical bodies.  **Errors.** Every error has one body, `ErrorBody`: `{status: \"KO\", error, code, details?, request_id}`. Branch on `code`; `details.issues` names every failing field of a 400 (at most 50, the first ones found). `request_id` equals the `x-request-id` response header, which echoes the client\'s own `x-request-id` when it is 1–128 visible ASCII characters.  **Conventions.** Bodies are JSON of at most 100 kB (413 `payload_too_large`), an object or array at the top, nested at most 32 levels, with at most 1,000 items in one array or object, 10,000 in all, and strings of at most 65,536 characters; a body over any of these is refused before it is read any further, with 400 `invalid_parameters` naming the limit. Unknown body fields are rejected with 400. Pages are 0-based. Durations such as `retention` are in **seconds**. Every path is also accepted with a trailing slash. An unknown route or method gives 404 `not_found`.
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -71,7 +71,9 @@ export const ErrorBodyCodeEnum = {
     app_id_taken: 'app_id_taken',
     apikey_not_found: 'apikey_not_found',
     member_not_found: 'member_not_found',
+    invitation_not_found: 'invitation_not_found',
     last_super_admin: 'last_super_admin',
+    limit_reached: 'limit_reached',
     not_found: 'not_found',
     unsupported_media_type: 'unsupported_media_type',
     payload_too_large: 'payload_too_large',

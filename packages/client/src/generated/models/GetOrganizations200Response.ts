@@ -2,7 +2,7 @@
 /* eslint-disable */
 /**
  * Apps API
- * A self-hostable management API for Capacitor apps, wire-compatible with Capgo\'s public App API.  **Keys.** Send an API key in `authorization` (raw, or `Bearer <key>`), `capgkey` or `x-api-key`; they are checked in that order. No key gives 401 `no_key_provided`; an unknown, revoked or expired key gives 401 `invalid_apikey`, with identical bodies.  **Errors.** Every error has one body, `ErrorBody`: `{status: \"KO\", error, code, details?, request_id}`. Branch on `code`; `details.issues` names every failing field of a 400. `request_id` equals the `x-request-id` response header, which echoes the client\'s own `x-request-id` when it is 1–128 visible ASCII characters.  **Conventions.** Bodies are JSON of at most 100 kB; unknown body fields are rejected with 400. Pages are 0-based. Durations such as `retention` are in **seconds**. Every path is also accepted with a trailing slash. An unknown route or method gives 404 `not_found`.
+ * A self-hostable management API for Capacitor apps, wire-compatible with Capgo\'s public App API.  **Keys.** Send an API key in `authorization` (raw, or `Bearer <key>`), `capgkey` or `x-api-key`; they are checked in that order. No key gives 401 `no_key_provided`; an unknown, revoked or expired key gives 401 `invalid_apikey`, with identical bodies.  **Errors.** Every error has one body, `ErrorBody`: `{status: \"KO\", error, code, details?, request_id}`. Branch on `code`; `details.issues` names every failing field of a 400 (at most 50, the first ones found). `request_id` equals the `x-request-id` response header, which echoes the client\'s own `x-request-id` when it is 1–128 visible ASCII characters.  **Conventions.** Bodies are JSON of at most 100 kB (413 `payload_too_large`), an object or array at the top, nested at most 32 levels, with at most 1,000 items in one array or object, 10,000 in all, and strings of at most 65,536 characters; a body over any of these is refused before it is read any further, with 400 `invalid_parameters` naming the limit. Unknown body fields are rejected with 400. Pages are 0-based. Durations such as `retention` are in **seconds**. Every path is also accepted with a trailing slash. An unknown route or method gives 404 `not_found`.
  *
  * The version of the OpenAPI document: 0.1.0
  * 
@@ -26,13 +26,20 @@ import {
     OrgListFromJSONTyped,
     OrgListToJSON,
 } from './OrgList.js';
+import type { OrgPage } from './OrgPage.js';
+import {
+    instanceOfOrgPage,
+    OrgPageFromJSON,
+    OrgPageFromJSONTyped,
+    OrgPageToJSON,
+} from './OrgPage.js';
 
 /**
  * @type GetOrganizations200Response
  * 
  * @export
  */
-export type GetOrganizations200Response = Org | OrgList;
+export type GetOrganizations200Response = Org | OrgList | OrgPage;
 
 export function GetOrganizations200ResponseFromJSON(json: any): GetOrganizations200Response {
     return GetOrganizations200ResponseFromJSONTyped(json, false);
@@ -50,6 +57,9 @@ export function GetOrganizations200ResponseFromJSONTyped(json: any, ignoreDiscri
     }
     if (instanceOfOrgList(json)) {
         return OrgListFromJSONTyped(json, true);
+    }
+    if (instanceOfOrgPage(json)) {
+        return OrgPageFromJSONTyped(json, true);
     }
     return {} as any;
 }
@@ -70,6 +80,9 @@ export function GetOrganizations200ResponseToJSONTyped(value?: GetOrganizations2
     }
     if (instanceOfOrgList(value)) {
         return OrgListToJSON(value as OrgList);
+    }
+    if (instanceOfOrgPage(value)) {
+        return OrgPageToJSON(value as OrgPage);
     }
     return {};
 }

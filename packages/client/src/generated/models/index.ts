@@ -1,5 +1,6 @@
 /* tslint:disable */
 /* eslint-disable */
+export * from './AcceptInvitationBody.js';
 export * from './AddMemberBody.js';
 export * from './ApiKey.js';
 export * from './ApiKeyList.js';
@@ -20,6 +21,7 @@ export * from './OpenApiDocument.js';
 export * from './OpenApiDocumentInfo.js';
 export * from './Org.js';
 export * from './OrgList.js';
+export * from './OrgPage.js';
 export * from './StatusOk.js';
 export * from './TransferRecord.js';
 export * from './UpdateApiKeyBody.js';
