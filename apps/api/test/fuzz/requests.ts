@@ -166,7 +166,7 @@ const objectKeys = (value: unknown) =>
 
 /** Content types of a route that takes raw bytes (contract `metadata.binaryBody`). */
 function binaryTypesOf(fr: FuzzRoute): string[] | undefined {
-  return ((fr.route as { metadata?: { binaryBody?: string[] } }).metadata ?? {}).binaryBody;
+  return (fr.route as { metadata?: { binaryBody?: string[] } }).metadata?.binaryBody;
 }
 
 /** Zip bodies, good and hostile: random bytes, a zip header then noise, unsafe entry names, cut and bit-flipped zips. */
