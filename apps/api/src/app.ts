@@ -1,6 +1,6 @@
 import { contract } from '@apps-api/contract';
 import { createExpressEndpoints } from '@ts-rest/express';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction } from 'express';
 import { authenticate } from './modules/apikey/apikey.auth.js';
 import { errorHandler, notFound } from './common/http-errors.js';
 import { jsonBody } from './common/json-body.js';
@@ -12,10 +12,15 @@ import { apikeyRoutes } from './modules/apikey/apikey.routes.js';
 import { corsPolicy, securityHeaders } from './common/security.js';
 import { type Config, loadConfig } from './config.js';
 import { appRoutes } from './modules/app/app.routes.js';
+import { bundleRoutes } from './modules/bundle/bundle.routes.js';
+import { channelRoutes } from './modules/channel/channel.routes.js';
+import { deviceRoutes } from './modules/device/device.routes.js';
 import { DOCS_ASSETS_PATH, docsAssets } from './modules/docs/docs.page.js';
 import { docsRoutes } from './modules/docs/docs.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { organizationRoutes } from './modules/org/org.routes.js';
+import { statisticsRoutes } from './modules/stats/stats.routes.js';
+import { filesRoutes } from './storage/files.routes.js';
 
 /** The settings buildApp reads; main passes the whole Config. */
 export type AppSettings = Pick<
@@ -29,6 +34,7 @@ export type AppSettings = Pick<
   | 'MAX_ORGS_PER_USER'
   | 'MAX_MEMBERS_PER_ORG'
   | 'MAX_PENDING_INVITATIONS_PER_ORG'
+  | 'BUNDLE_MAX_BYTES'
 >;
 
 export interface AppDeps {
@@ -39,7 +45,7 @@ export interface AppDeps {
 }
 
 // Validation errors go on to the one error handler instead of ts-rest's own answer.
-const passValidationErrors = (error: unknown, _req: Request, _res: Response, next: NextFunction) => next(error);
+const passValidationErrors = (error: unknown, _req: unknown, _res: unknown, next: NextFunction) => next(error);
 
 /** Builds the express app: middleware, the contract's endpoints, the error envelope. No listen. */
 export function buildApp({ runtime, logger, settings = {} }: AppDeps): Express {
@@ -91,6 +97,30 @@ export function buildApp({ runtime, logger, settings = {} }: AppDeps): Express {
   createExpressEndpoints(contract.apikey, apikeyRoutes, app, {
     logInitialization: false,
     globalMiddleware: authenticated,
+    requestValidationErrorHandler: passValidationErrors,
+  });
+  createExpressEndpoints(contract.bundle, bundleRoutes(config.BUNDLE_MAX_BYTES), app, {
+    logInitialization: false,
+    globalMiddleware: authenticated,
+    requestValidationErrorHandler: passValidationErrors,
+  });
+  createExpressEndpoints(contract.channel, channelRoutes, app, {
+    logInitialization: false,
+    globalMiddleware: authenticated,
+    requestValidationErrorHandler: passValidationErrors,
+  });
+  createExpressEndpoints(contract.device, deviceRoutes, app, {
+    logInitialization: false,
+    globalMiddleware: authenticated,
+    requestValidationErrorHandler: passValidationErrors,
+  });
+  createExpressEndpoints(contract.statistics, statisticsRoutes, app, {
+    logInitialization: false,
+    globalMiddleware: authenticated,
+    requestValidationErrorHandler: passValidationErrors,
+  });
+  createExpressEndpoints(contract.files, filesRoutes(runtime), app, {
+    logInitialization: false,
     requestValidationErrorHandler: passValidationErrors,
   });
 

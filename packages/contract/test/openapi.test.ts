@@ -10,7 +10,7 @@ import { buildOpenApiDocument, serializeOpenApiDocument } from '../src/openapi/i
 
 const document = buildOpenApiDocument();
 const KEY_SCHEMES = [{ authorization: [] }, { capgkey: [] }, { 'x-api-key': [] }];
-const PUBLIC_ROUTERS = new Set(['health', 'docs']);
+const PUBLIC_ROUTERS = new Set(['health', 'docs', 'files']);
 
 /** Every route of the contract with its router's name, nested routers included. */
 function contractRoutes() {

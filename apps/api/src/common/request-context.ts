@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NextFunction, Request, Response } from 'express';
 import type { Quotas } from '../config.js';
 import type { Orm } from '../db/orm.js';
+import type { BundleStorage } from '../storage/storage.js';
 import type { Principal } from './rights.js';
 import { serviceUnavailable } from './errors.js';
 
@@ -12,6 +13,7 @@ export interface RequestContext {
   principal?: Principal;
   /** The configured caps, for the use cases that create what they bound. */
   quotas?: Quotas;
+  storage?: BundleStorage;
 }
 
 declare global {
@@ -26,6 +28,8 @@ declare global {
 export interface Runtime {
   state: 'starting' | 'ready' | 'draining';
   orm?: Orm;
+  /** Where bundle zips live; set with `orm` once the database (which holds the signing secret) is open. */
+  storage?: BundleStorage;
 }
 
 /**
@@ -37,6 +41,7 @@ export function withEntityManager(runtime: Runtime) {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (runtime.state === 'starting' || !runtime.orm) return next(serviceUnavailable());
     req.ctx.em = runtime.orm.em.fork() as EntityManager;
+    req.ctx.storage = runtime.storage;
     next();
   };
 }
@@ -44,6 +49,11 @@ export function withEntityManager(runtime: Runtime) {
 export function emOf(req: { ctx: RequestContext }): EntityManager {
   if (!req.ctx.em) throw new Error('No EntityManager on this route');
   return req.ctx.em;
+}
+
+export function storageOf(req: { ctx: RequestContext }): BundleStorage {
+  if (!req.ctx.storage) throw new Error('No storage on this route');
+  return req.ctx.storage;
 }
 
 export function principalOf(req: { ctx: RequestContext }): Principal {

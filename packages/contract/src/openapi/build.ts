@@ -22,6 +22,8 @@ const REASONS: Record<string, string> = {
   '200': 'OK',
   '201': 'Created',
   '204': 'No Content',
+  '206': 'Partial Content',
+  '304': 'Not Modified',
 };
 
 function isAuthenticated(route: AppRoute): boolean {
@@ -74,8 +76,26 @@ function completeOperation(named: NamedSchemas, operation: OperationObject, rout
   };
 }
 
+/** Content types of a route whose body is raw bytes rather than JSON (declared in its `metadata.binaryBody`). */
+function binaryContentTypes(route: AppRoute): string[] | undefined {
+  const types = (route.metadata as { binaryBody?: string[] } | undefined)?.binaryBody;
+  return Array.isArray(types) && types.length > 0 ? types : undefined;
+}
+
 function requestBodyOf(named: NamedSchemas, operation: OperationObject, route: AppRoute): Partial<OperationObject> {
   const body = 'body' in route ? route.body : undefined;
+  const binaryTypes = binaryContentTypes(route);
+  if (binaryTypes && body instanceof z.ZodType) {
+    const schema: SchemaObject = { type: 'string', format: 'binary' };
+    return {
+      requestBody: {
+        description: body.description ?? 'Raw bytes.',
+        required: true,
+        content: Object.fromEntries(binaryTypes.map((type) => [type, { schema }])),
+      },
+      'x-codegen-request-body-name': 'body',
+    };
+  }
   if (!operation.requestBody || !(body instanceof z.ZodType)) return {};
   return {
     requestBody: {

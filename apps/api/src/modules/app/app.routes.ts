@@ -1,6 +1,6 @@
 import { contract } from '@apps-api/contract';
 import { initServer } from '@ts-rest/express';
-import { useCaseOf } from '../../common/request-context.js';
+import { storageOf, useCaseOf } from '../../common/request-context.js';
 import { toAppBody } from './app.mapper.js';
 import { createApp, deleteApp, getApp, listApps, updateApp } from './app.service.js';
 
@@ -35,7 +35,7 @@ export const appRoutes = s.router(contract.app, {
   },
 
   deleteApp: async ({ params, req }) => {
-    await deleteApp({ ...useCaseOf(req), appId: params.app_id });
+    await deleteApp({ ...useCaseOf(req), storage: storageOf(req), appId: params.app_id });
     return { status: 200, body: { status: 'ok' as const } };
   },
 });

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { App } from '../app/app.entity.js';
+import { queueRemovals, storageKeysOfApp } from '../bundle/bundle.repository.js';
 import { User } from '../user/user.entity.js';
 import { Org, OrgMember, type Role } from './org.entity.js';
 
@@ -109,8 +111,13 @@ export async function findMembersWithEmail(
 
 /**
  * Deletes the org. Its apps (with what belongs to them) and its memberships reference it with ON
- * DELETE CASCADE (declared on their entities), so this one statement removes them all, atomically.
+ * DELETE CASCADE (declared on their entities), so its one delete statement removes them all; the
+ * apps' stored files are queued for removal first, in the same transaction. Returns their keys.
  */
-export async function deleteOrgWithContents(tx: EntityManager, id: string): Promise<void> {
+export async function deleteOrgWithContents(tx: EntityManager, id: string): Promise<string[]> {
+  const apps = await tx.find(App, { ownerOrg: id }, { fields: ['id'] });
+  const keys = (await Promise.all(apps.map((app) => storageKeysOfApp(tx, app.id)))).flat();
+  await queueRemovals(tx, keys);
   await tx.nativeDelete(Org, { id });
+  return keys;
 }

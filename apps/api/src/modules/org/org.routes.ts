@@ -1,6 +1,6 @@
 import { MAX_PAGE_SIZE, contract } from '@apps-api/contract';
 import { initServer } from '@ts-rest/express';
-import { quotasOf, useCaseOf } from '../../common/request-context.js';
+import { quotasOf, storageOf, useCaseOf } from '../../common/request-context.js';
 import { toMemberBody, toOrgBody } from './org.mapper.js';
 import {
   acceptInvitation,
@@ -42,7 +42,7 @@ export const organizationRoutes = s.router(contract.organization, {
   },
 
   deleteOrganization: async ({ query, req }) => {
-    await deleteOrg({ ...useCaseOf(req), orgId: query.orgId });
+    await deleteOrg({ ...useCaseOf(req), storage: storageOf(req), orgId: query.orgId });
     return { status: 200, body: { status: 'ok' as const } };
   },
 

@@ -30,6 +30,8 @@ import {
   upsertMember,
 } from './org.repository.js';
 import type { UseCase } from '../../common/request-context.js';
+import type { BundleStorage } from '../../storage/storage.js';
+import { removeQueuedFiles } from '../bundle/file-removal.js';
 
 /** 403 org_access_denied when the key cannot even read the org, 403 insufficient_permissions when it can but not enough. */
 function authorize(principal: Principal, orgId: string, needed: Role): void {
@@ -126,13 +128,19 @@ export async function updateOrg({ em, principal, body }: UseCase & { body: Updat
   return org;
 }
 
-export async function deleteOrg({ em, principal, orgId }: UseCase & { orgId: string }): Promise<void> {
+export async function deleteOrg({
+  em,
+  principal,
+  storage,
+  orgId,
+}: UseCase & { storage: BundleStorage; orgId: string }): Promise<void> {
   authorizeChange(principal, orgId, 'super_admin');
-  await em.transactional(async (tx) => {
+  const keys = await em.transactional(async (tx) => {
     if (!(await lockOrg(tx, orgId))) throw orgAccessDenied();
     authorizeChange(await withCurrentRole(tx, principal, orgId), orgId, 'super_admin');
-    await deleteOrgWithContents(tx, orgId);
+    return deleteOrgWithContents(tx, orgId);
   });
+  await removeQueuedFiles(em, storage, keys);
 }
 
 export async function listMembers({ em, principal, orgId }: UseCase & { orgId: string }) {
