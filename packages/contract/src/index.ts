@@ -4,6 +4,7 @@ import { appContract } from './app.contract.js';
 import { docsContract } from './docs.contract.js';
 import { healthContract } from './health.contract.js';
 import { organizationContract } from './organization.contract.js';
+import { pluginContract } from './plugin.contract.js';
 
 export * from './apikey.contract.js';
 export * from './app.contract.js';
@@ -12,6 +13,7 @@ export * from './docs.contract.js';
 export * from './errors.js';
 export * from './health.contract.js';
 export * from './organization.contract.js';
+export * from './plugin.contract.js';
 
 const c = initContract();
 
@@ -22,6 +24,7 @@ export const contract = c.router({
   apikey: apikeyContract,
   health: healthContract,
   docs: docsContract,
+  plugin: pluginContract,
 });
 
 export type Contract = typeof contract;
