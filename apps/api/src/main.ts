@@ -5,6 +5,7 @@ import { createHttpServer } from './common/http-server.js';
 import { createLogger } from './common/logger.js';
 import type { Runtime } from './common/request-context.js';
 import { ConfigError, loadConfig } from './config.js';
+import { DeviceTelemetry } from './jobs/device-telemetry.js';
 import { type Database, openDatabase } from './db/database.js';
 import { EmbeddedDatabaseBusyError } from './db/embedded.js';
 import { migrateUp } from './db/orm.js';
@@ -27,9 +28,10 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL);
   const runtime: Runtime = { state: 'starting' };
+  const telemetry = new DeviceTelemetry(runtime, logger);
 
   // Listen first: /livez answers and /readyz says 503 while the database is being prepared.
-  const server: Server = createHttpServer(createApp({ runtime, logger, settings: config })).listen(
+  const server: Server = createHttpServer(createApp({ runtime, logger, settings: config, telemetry })).listen(
     config.PORT,
     config.HOST,
   );
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
 
   runtime.orm = database.orm;
   runtime.state = 'ready';
+  telemetry.start();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   logger.info({ url: `http://${config.HOST}:${port}`, embedded: database.embedded }, 'ready');
@@ -85,6 +88,8 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await closed;
     clearInterval(closeIdle);
+    // What device requests left behind is written before the database goes.
+    await telemetry.stop();
     await database.close();
     logger.info('stopped');
     process.exit(0);
