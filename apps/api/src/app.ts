@@ -85,7 +85,6 @@ export function createApp({ runtime, logger, settings = {}, telemetry }: AppDeps
         runtime,
         telemetry: deviceTelemetry,
         rateLimit: new DeviceRateLimit(config.DEVICE_RATE_LIMIT_PER_MINUTE),
-        storedBundleUrl: async () => '',
       },
       logger,
     ),

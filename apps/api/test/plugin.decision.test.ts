@@ -60,7 +60,7 @@ const bundle = (name: string, over: Partial<BundleTarget> = {}): BundleTarget =>
 
 const on = (c: ChannelPolicy, b: BundleTarget | null): Candidate => ({ channel: c, bundle: b });
 const fallback = (c: Candidate) => ({ override: null, fallback: c });
-const answerOf = (decision: ReturnType<typeof decideUpdate>) =>
+const answerOf = (decision: ReturnType<typeof decideUpdate>): Record<string, unknown> =>
   decision.type === 'refuse' ? decision.answer : { type: decision.type };
 
 describe('the update decision', () => {

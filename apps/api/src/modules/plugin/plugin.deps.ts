@@ -4,15 +4,12 @@ import type { Runtime } from '../../common/request-context.js';
 import type { DeviceSeen, DeviceTelemetry } from '../../jobs/device-telemetry.js';
 import type { DeviceRateLimit } from './device-rate-limit.js';
 import type { DeviceInfo } from './plugin.body.js';
-import type { BundleTarget } from './update.decision.js';
 
 /** What the device routes need from the rest of the service. */
 export interface PluginDeps {
   runtime: Runtime;
   telemetry: DeviceTelemetry;
   rateLimit: DeviceRateLimit;
-  /** The download URL of a stored bundle for this device (presigned S3, or the signed `/files` route). */
-  storedBundleUrl: (bundle: BundleTarget, deviceId: string) => Promise<string>;
 }
 
 /** The shared EntityManager (the hot path reads only, through db/raw.ts), or 503 while starting. */

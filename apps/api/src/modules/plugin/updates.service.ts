@@ -35,7 +35,10 @@ export async function checkForUpdate(
     return decision.type === 'refuse' ? decision.answer : { version: 'builtin' };
   }
   const { bundle } = decision;
-  const url = bundle.external_url ?? (await deps.storedBundleUrl(bundle, request.device_id));
+  const storage = deps.runtime.storage;
+  // Presigned S3, or the server's signed /files route: valid 24 h.
+  const url =
+    bundle.external_url ?? (storage && bundle.storage_key ? await storage.downloadUrl(bundle.storage_key) : '');
   if (!isHttpUrl(url)) {
     checked(false);
     return refusal('no_bundle_url', 'Cannot get bundle url');
