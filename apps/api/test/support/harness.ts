@@ -8,6 +8,7 @@ import { type AppSettings, createApp } from '../../src/app.js';
 import { createHttpServer } from '../../src/common/http-server.js';
 import { createLogger } from '../../src/common/logger.js';
 import type { Runtime } from '../../src/common/request-context.js';
+import { DeviceTelemetry } from '../../src/jobs/device-telemetry.js';
 import { type Orm, openOrm } from '../../src/db/orm.js';
 import { usePreparedStatements } from '../../src/db/raw.js';
 
@@ -18,6 +19,8 @@ export interface Harness {
   /** supertest bound to the running server: real HTTP over loopback. */
   http: () => request.Agent;
   em: () => EntityManager;
+  /** The device routes' telemetry queue: `await h.telemetry.flush()` makes what they recorded visible. */
+  telemetry: DeviceTelemetry;
 }
 
 /**
@@ -37,10 +40,14 @@ export function useServer(settings: Partial<AppSettings> = {}): Harness {
     harness.orm = await openOrm({ clientUrl: inject('databaseUrl'), poolMax: inject('embedded') ? 1 : 5 });
     if (!inject('embedded')) usePreparedStatements(harness.orm);
     harness.runtime = { state: 'ready', orm: harness.orm };
+    const logger = createLogger('silent');
+    harness.telemetry = new DeviceTelemetry(harness.runtime, logger);
+    harness.telemetry.start();
     const app = createApp({
       runtime: harness.runtime,
-      logger: createLogger('silent'),
+      logger,
       settings: { ...TEST_SETTINGS, ...settings },
+      telemetry: harness.telemetry,
     });
     server = createHttpServer(app).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
@@ -50,6 +57,7 @@ export function useServer(settings: Partial<AppSettings> = {}): Harness {
   });
   afterAll(async () => {
     await new Promise((resolve) => server?.close(resolve));
+    await harness.telemetry?.stop();
     await harness.orm?.close();
   });
   return harness;
