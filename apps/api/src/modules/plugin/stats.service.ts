@@ -1,10 +1,10 @@
 import type { PluginRefusal, StatsAccepted, StatsResult } from '@apps-api/contract';
-import { PLUGIN_APP_ID_PATTERN } from '@apps-api/contract';
+import { PLUGIN_APP_ID_PATTERN, STATS_BATCH_MAX } from '@apps-api/contract';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { queryRows, type Statement } from '../../db/raw.js';
 import { readStatsEvent, type StatsEvent } from './plugin.body.js';
 import { deviceSeen, type PluginDeps, sharedEm } from './plugin.deps.js';
-import { PluginBadRequestError, onPremiseApp, refusal } from './plugin.errors.js';
+import { PluginBadRequestError, cannotParseBody, onPremiseApp, refusal } from './plugin.errors.js';
 
 const APP_BY_ID: Statement = { name: 'plugin_app_by_app_id', text: 'select id from apps where app_id_key = $1' };
 
@@ -48,6 +48,8 @@ export async function sendStats(deps: PluginDeps, body: unknown): Promise<StatsA
   const batch = Array.isArray(body);
   const events: unknown[] = batch ? body : [body];
   if (batch && events.length === 0) return { status: 'ok', results: [] };
+  // Bounded before any per-event work; the plugin sends at most 200.
+  if (events.length > STATS_BATCH_MAX) throw cannotParseBody();
   const firstAppId = appIdOf(events[0]);
   const problem = appIdProblem(firstAppId);
   if (problem) throw new PluginBadRequestError('invalid_app_id', problem);
