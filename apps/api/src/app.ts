@@ -17,7 +17,7 @@ import { docsRoutes } from './modules/docs/docs.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { organizationRoutes } from './modules/org/org.routes.js';
 import { DeviceRateLimit } from './modules/plugin/device-rate-limit.js';
-import { pluginRouter } from './modules/plugin/plugin.routes.js';
+import { mountPluginRoutes } from './modules/plugin/plugin.routes.js';
 import { DeviceTelemetry } from './jobs/device-telemetry.js';
 
 /** The settings createApp reads; main passes the whole Config. */
@@ -79,16 +79,12 @@ export function createApp({ runtime, logger, settings = {}, telemetry }: AppDeps
     requestValidationErrorHandler: passValidationErrors,
   });
   app.use(DOCS_ASSETS_PATH, docsAssets);
-  app.use(
-    pluginRouter(
-      {
-        runtime,
-        telemetry: deviceTelemetry,
-        rateLimit: new DeviceRateLimit(config.DEVICE_RATE_LIMIT_PER_MINUTE),
-      },
-      logger,
-    ),
-  );
+  const pluginDeps = {
+    runtime,
+    telemetry: deviceTelemetry,
+    rateLimit: new DeviceRateLimit(config.DEVICE_RATE_LIMIT_PER_MINUTE),
+  };
+  mountPluginRoutes(app, pluginDeps, logger);
   createExpressEndpoints(contract.app, appRoutes, app, {
     logInitialization: false,
     globalMiddleware: authenticated,

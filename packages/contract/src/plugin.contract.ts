@@ -8,8 +8,8 @@ const c = initContract();
  * key and answer in the plugin's own shape, never in `ErrorBody`: the plugin reads `error` as a code.
  */
 
-export const PLUGIN_APP_ID_PATTERN = /^[a-z0-9]+(\.[\w-]+)+$/i;
-export const DEVICE_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const PLUGIN_APP_ID_PATTERN = /^[a-zA-Z0-9]+(\.[\w-]+)+$/;
+export const DEVICE_ID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** The body of `/updates` and `/channel_self`, at most. */
 export const DEVICE_BODY_LIMIT_BYTES = 102_400;
 /** The body of `/stats` (a batch), at most. */
@@ -126,7 +126,7 @@ const DeviceFields = {
   custom_id: z.string().max(36).optional().describe('`""` when not set; stored trimmed.'),
   version_build: z
     .string()
-    .min(1)
+    .regex(/^((0|[1-9]\d*)(\.(0|[1-9]\d*)){0,2}(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?|builtin|unknown)$/)
     .describe(
       'The native app version. `"1"` and `"1.0"` are read as `1.0.0`, `"builtin"`/`"unknown"` as `0.0.0`; anything else that is not SemVer is a 400 `semver_error`.',
     ),
@@ -136,7 +136,10 @@ const DeviceFields = {
     .string()
     .min(1)
     .describe('The running web bundle; `"builtin"` while on the shipped code (then read as `version_build`).'),
-  plugin_version: z.string().describe('SemVer of the plugin.'),
+  plugin_version: z
+    .string()
+    .regex(/^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/)
+    .describe('SemVer of the plugin.'),
   is_emulator: z.boolean().optional().describe('Default false.'),
   is_prod: z.boolean().optional().describe('Default true.'),
   install_source: z.string().max(64).optional(),
@@ -288,12 +291,12 @@ export const SelfAssignableChannel = z
 
 export const ListChannelsQuery = z
   .object({
-    app_id: z.string().optional(),
-    platform: z.string().optional(),
+    app_id: z.string().regex(PLUGIN_APP_ID_PATTERN).optional().describe('Required: 400 `missing_app_id` without it.'),
+    platform: DevicePlatform.optional().describe('Required: 400 `invalid_query_parameters` without it.'),
     is_emulator: z.string().optional().describe('`"true"` or anything else (false). Default false.'),
     is_prod: z.string().optional().describe('`"true"` or anything else (false). Default true.'),
-    device_id: z.string().optional(),
-    key_id: z.string().optional(),
+    device_id: z.string().regex(DEVICE_ID_PATTERN).optional().describe('Counts the request against the device rate limit.'),
+    key_id: z.string().max(20).optional(),
   })
   .passthrough();
 

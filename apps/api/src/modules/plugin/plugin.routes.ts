@@ -1,5 +1,5 @@
 import { DEVICE_BODY_LIMIT_BYTES, STATS_BODY_LIMIT_BYTES, contract } from '@apps-api/contract';
-import express, { type NextFunction, type Request, type RequestHandler, type Response, Router } from 'express';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '../../common/logger.js';
 import { getChannel, listChannels, setChannel, unsetChannel } from './channel-self.service.js';
 import type { PluginDeps } from './plugin.deps.js';
@@ -47,21 +47,20 @@ const answer = (handler: Handler) => async (req: Request, res: Response, next: N
 const query = (req: Request) => req.query as Record<string, unknown>;
 
 /**
- * The device routes (contract `plugin`), mounted on their own router with their own error handler
- * so the plugin's answer shape and the management envelope never mix.
+ * The device routes (contract `plugin`), each ending in the plugin's own error handler, so the
+ * plugin's answer shape and the management envelope never mix. Mounted on the app itself (not a
+ * sub-router) so an unknown method still reaches the one 404.
  */
-export function pluginRouter(deps: PluginDeps, logger: Logger): Router {
-  const router = Router();
+export function mountPluginRoutes(app: Express, deps: PluginDeps, logger: Logger): void {
+  const onError = pluginErrorHandler(logger);
   const small = jsonOf(DEVICE_BODY_LIMIT_BYTES);
   const ok = answer(() => ({ status: 'ok' }));
-  router.post(routes.checkForUpdate.path, small, answer((req) => checkForUpdate(deps, req.body)));
-  router.get(routes.updatesStatus.path, ok);
-  router.post(routes.sendStats.path, jsonOf(STATS_BODY_LIMIT_BYTES), answer((req) => sendStats(deps, req.body)));
-  router.get(routes.statsStatus.path, ok);
-  router.post(routes.setChannel.path, small, answer((req) => setChannel(deps, req.body)));
-  router.put(routes.getChannel.path, small, answer((req) => getChannel(deps, req.body)));
-  router.delete(routes.unsetChannel.path, answer((req) => unsetChannel(deps, query(req))));
-  router.get(routes.listChannels.path, answer((req) => listChannels(deps, query(req))));
-  router.use(pluginErrorHandler(logger));
-  return router;
+  app.post(routes.checkForUpdate.path, small, answer((req) => checkForUpdate(deps, req.body)), onError);
+  app.get(routes.updatesStatus.path, ok);
+  app.post(routes.sendStats.path, jsonOf(STATS_BODY_LIMIT_BYTES), answer((req) => sendStats(deps, req.body)), onError);
+  app.get(routes.statsStatus.path, ok);
+  app.post(routes.setChannel.path, small, answer((req) => setChannel(deps, req.body)), onError);
+  app.put(routes.getChannel.path, small, answer((req) => getChannel(deps, req.body)), onError);
+  app.delete(routes.unsetChannel.path, answer((req) => unsetChannel(deps, query(req))), onError);
+  app.get(routes.listChannels.path, answer((req) => listChannels(deps, query(req))), onError);
 }
