@@ -17,6 +17,7 @@ import { docsRoutes } from './modules/docs/docs.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { organizationRoutes } from './modules/org/org.routes.js';
 import { DeviceRateLimit } from './modules/plugin/device-rate-limit.js';
+import { updatesFastPath } from './modules/plugin/plugin.fast-path.js';
 import { mountPluginRoutes } from './modules/plugin/plugin.routes.js';
 import { DeviceTelemetry } from './jobs/device-telemetry.js';
 
@@ -58,7 +59,8 @@ export function createApp({ runtime, logger, settings = {}, telemetry }: AppDeps
 
   app.use(requestId);
   app.use(accessLog(logger));
-  app.use(securityHeaders());
+  const security = securityHeaders();
+  app.use(security);
   app.use(corsPolicy(config.CORS_ORIGINS));
 
   const limitFailedAuth = failedAuthRateLimit(runtime, logger, config.RATE_LIMIT_FAILED_AUTH);
@@ -85,6 +87,8 @@ export function createApp({ runtime, logger, settings = {}, telemetry }: AppDeps
     rateLimit: new DeviceRateLimit(config.DEVICE_RATE_LIMIT_PER_MINUTE),
   };
   mountPluginRoutes(app, pluginDeps, logger);
+  // createHttpServer puts it in front of express: see plugin.fast-path.ts.
+  app.locals.fastPath = updatesFastPath(pluginDeps, logger, security, config.CORS_ORIGINS !== undefined);
   createExpressEndpoints(contract.app, appRoutes, app, {
     logInitialization: false,
     globalMiddleware: authenticated,

@@ -19,7 +19,7 @@ const CANDIDATE = `json_build_object(
       'external_url', b.external_url, 'session_key', b.session_key, 'key_id', b.key_id,
       'min_update_version', b.min_update_version) end)`;
 
-const LOOKUP: Statement = {
+export const LOOKUP: Statement = {
   name: 'plugin_update_lookup',
   text: `
   select a.id as app, o.candidate as override, f.candidate as fallback
