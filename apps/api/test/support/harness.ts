@@ -11,6 +11,8 @@ import type { Runtime } from '../../src/common/request-context.js';
 import { DeviceTelemetry } from '../../src/jobs/device-telemetry.js';
 import { type Orm, openOrm } from '../../src/db/orm.js';
 import { usePreparedStatements } from '../../src/db/raw.js';
+import type { BundleStorage } from '../../src/storage/storage.js';
+import { type TestStorage, openTestStorage } from './storage.js';
 
 export interface Harness {
   orm: Orm;
@@ -21,6 +23,8 @@ export interface Harness {
   em: () => EntityManager;
   /** The device routes' telemetry queue: `await h.telemetry.flush()` makes what they recorded visible. */
   telemetry: DeviceTelemetry;
+  /** Where this server stores bundles: a temporary folder, or an S3Proxy bucket under `pnpm test:s3`. */
+  storage: BundleStorage;
 }
 
 /**
@@ -36,10 +40,11 @@ const TEST_SETTINGS: Partial<AppSettings> = { RATE_LIMIT_FAILED_AUTH: 0 };
 export function useServer(settings: Partial<AppSettings> = {}): Harness {
   const harness = {} as Harness;
   let server: Server;
+  let testStorage: TestStorage | undefined;
   beforeAll(async () => {
     harness.orm = await openOrm({ clientUrl: inject('databaseUrl'), poolMax: inject('embedded') ? 1 : 5 });
     if (!inject('embedded')) usePreparedStatements(harness.orm);
-    harness.runtime = { state: 'ready', orm: harness.orm };
+    harness.runtime = { state: 'starting', orm: harness.orm };
     const logger = createLogger('silent');
     harness.telemetry = new DeviceTelemetry(harness.runtime, logger);
     harness.telemetry.start();
@@ -54,11 +59,16 @@ export function useServer(settings: Partial<AppSettings> = {}): Harness {
     harness.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     harness.http = () => request.agent(harness.baseUrl);
     harness.em = () => harness.orm.em.fork() as EntityManager;
+    testStorage = await openTestStorage(harness.em(), harness.baseUrl);
+    harness.storage = testStorage.storage;
+    harness.runtime.storage = testStorage.storage;
+    harness.runtime.state = 'ready';
   });
   afterAll(async () => {
     await new Promise((resolve) => server?.close(resolve));
     await harness.telemetry?.stop();
     await harness.orm?.close();
+    await testStorage?.close();
   });
   return harness;
 }

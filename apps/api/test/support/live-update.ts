@@ -85,7 +85,7 @@ export class ZipHost {
 
   /** Hosts a bundle zip of `version`; returns its URL and SHA-256. */
   add(version: string, files: Record<string, string> = { 'index.html': `<h1>${version}</h1>` }) {
-    const zip = makeZip(files);
+    const zip = makeZip(Object.entries(files).map(([name, data]) => ({ name, data })));
     this.files.set(`/${version}.zip`, zip);
     return { url: `${this.baseUrl}/${version}.zip`, checksum: createHash('sha256').update(zip).digest('hex'), zip };
   }
