@@ -3,7 +3,7 @@ import { Channel } from '../src/modules/channel/channel.entity.js';
 import { createAppVia } from './support/client.js';
 import { createTenant } from './support/factories.js';
 import { uniqueAppId, useServer } from './support/harness.js';
-import { seedBundle, seedChannel, seedOverride, updateChannel } from './support/live-update.js';
+import { seedBundle, seedChannel, seedOverride, updateChannel } from './support/plugin-seed.js';
 
 /**
  * Capgo's own expectations (reference sheet §6.1, quoted from `tests/updates.test.ts`), replayed

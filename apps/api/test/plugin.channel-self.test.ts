@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createAppVia } from './support/client.js';
 import { createTenant } from './support/factories.js';
 import { uniqueAppId, useServer } from './support/harness.js';
-import { seedChannel } from './support/live-update.js';
+import { seedChannel } from './support/plugin-seed.js';
 import { SimulatedPlugin } from './support/plugin-client.js';
 
 /** /channel_self with the behaviour of plugins 7.34 and later (reference sheet §3 "new"). */

@@ -5,7 +5,7 @@ import { AppStatsDaily, DeviceDay } from '../src/modules/stats/stats.entity.js';
 import { createAppVia } from './support/client.js';
 import { createTenant } from './support/factories.js';
 import { uniqueAppId, useServer } from './support/harness.js';
-import { ZipHost, seedBundle, seedChannel, seedOverride, updateChannel } from './support/live-update.js';
+import { ZipHost, seedBundle, seedChannel, seedOverride, updateChannel } from './support/plugin-seed.js';
 import { SimulatedPlugin } from './support/plugin-client.js';
 
 /** Whole stories, told by the simulated plugin against the real server (issue 12). */

@@ -3,7 +3,7 @@ import { Device } from '../src/modules/device/device.entity.js';
 import { createAppVia } from './support/client.js';
 import { createTenant } from './support/factories.js';
 import { uniqueAppId, useServer } from './support/harness.js';
-import { type SeedChannel, ZipHost, seedBundle, seedChannel, seedOverride } from './support/live-update.js';
+import { type SeedChannel, ZipHost, seedBundle, seedChannel, seedOverride } from './support/plugin-seed.js';
 import { type PluginOptions, SimulatedPlugin } from './support/plugin-client.js';
 
 /** POST /updates over HTTP: every refusal of §1.3 step 9 as a device meets it, and the broken requests. */
