@@ -56,12 +56,19 @@ export async function handleUpdates(pool: pg.Pool, prepared: boolean, req: Incom
   if (!chosen) return refuse(res, 'no_channel', 'no default channel or override', 'failed');
   const bundle = chosen.bundle;
   if (!bundle) return send(res, 200, { version: 'builtin' });
-  if (versionName === bundle.name) return refuse(res, 'no_new_version_available', 'No new version available', 'up_to_date');
+  if (versionName === bundle.name)
+    return refuse(res, 'no_new_version_available', 'No new version available', 'up_to_date');
   const target = SEMVER.exec(bundle.name);
   if (!chosen[body.platform as 'android']) return refuse(res, 'disabled_platform', 'disabled', 'blocked');
   if (target && chosen.disable_auto_update === 'major' && Number(target[1]) > Number(build[1])) {
     return refuse(res, 'disable_auto_update_to_major', 'Cannot upgrade major version', 'blocked');
   }
-  if (!chosen.allow_prod && body.is_prod) return refuse(res, 'disable_prod_build', 'Cannot update, prod build is disabled', 'blocked');
-  send(res, 200, { version: bundle.name, url: bundle.external_url, checksum: bundle.checksum, session_key: bundle.session_key ?? '' });
+  if (!chosen.allow_prod && body.is_prod)
+    return refuse(res, 'disable_prod_build', 'Cannot update, prod build is disabled', 'blocked');
+  send(res, 200, {
+    version: bundle.name,
+    url: bundle.external_url,
+    checksum: bundle.checksum,
+    session_key: bundle.session_key ?? '',
+  });
 }

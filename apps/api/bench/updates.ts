@@ -87,10 +87,15 @@ export async function assertSameUpdateAnswers(urls: string[], data: UpdatesDatas
     const body = deviceBody(data, versionName, '00009a6b-eefe-490a-9c60-8e965132ae51');
     const answers = await Promise.all(
       urls.map(async (url) => {
-        const res = await fetch(`${url}/updates`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+        const res = await fetch(`${url}/updates`, {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json' },
+        });
         return `${res.status} ${await res.text()}`;
       }),
     );
-    if (new Set(answers).size !== 1) throw new Error(`service and baseline disagree on /updates:\n${answers.join('\n')}`);
+    if (new Set(answers).size !== 1)
+      throw new Error(`service and baseline disagree on /updates:\n${answers.join('\n')}`);
   }
 }

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { DeviceRateLimit } from '../src/modules/plugin/device-rate-limit.js';
 import { readListChannels, readStatsEvent, readUpdateCheck } from '../src/modules/plugin/plugin.body.js';
 import { kindOf, pluginAnswerOf } from '../src/modules/plugin/plugin.errors.js';
-import { compareSemver, fixSemver, normalizeVersionBuild, parseSemver } from '../src/modules/plugin/semver.js';
+import {
+  type SemVer,
+  compareSemver,
+  fixSemver,
+  normalizeVersionBuild,
+  parseSemver,
+} from '../src/modules/plugin/semver.js';
 
 /** Reading device bodies in the reference sheet's order (§1.2), and the small pieces around it. */
 
@@ -76,7 +82,12 @@ describe('reading POST /updates', () => {
 
 describe('reading /stats events and GET /channel_self', () => {
   it('keeps the version before ":" of a per-file failure, accepts session_key_required, bounds metadata', () => {
-    const event = { ...base, action: 'session_key_required', version_name: '1.2.3:assets/app.js', metadata: { a: 'b' } };
+    const event = {
+      ...base,
+      action: 'session_key_required',
+      version_name: '1.2.3:assets/app.js',
+      metadata: { a: 'b' },
+    };
     expect(readStatsEvent(event)).toMatchObject({ version_name: '1.2.3', action: 'session_key_required' });
     const many = Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`k${i}`, 'v']));
     expect(refusedWith(() => readStatsEvent({ ...base, action: 'set', metadata: many }))?.status).toBe(400);
@@ -94,7 +105,8 @@ describe('reading /stats events and GET /channel_self', () => {
       is_prod: true,
       device_id: undefined,
     });
-    const codeOf = (query: Record<string, unknown>) => (refusedWith(() => readListChannels(query))?.body as { error: string }).error;
+    const codeOf = (query: Record<string, unknown>) =>
+      (refusedWith(() => readListChannels(query))?.body as { error?: string } | undefined)?.error;
     expect(codeOf({})).toBe('invalid_query_parameters');
     expect(codeOf({ platform: 'ios' })).toBe('missing_app_id');
     expect(codeOf({ app_id: 'com.demo.app', platform: 'web' })).toBe('invalid_query_parameters');
@@ -103,7 +115,13 @@ describe('reading /stats events and GET /channel_self', () => {
 
 describe('SemVer', () => {
   it('coerces native versions as Capgo does', () => {
-    expect(['1', '1.0', 'builtin', 'unknown', '1.2.3'].map(fixSemver)).toEqual(['1.0.0', '1.0.0', '0.0.0', '0.0.0', '1.2.3']);
+    expect(['1', '1.0', 'builtin', 'unknown', '1.2.3'].map(fixSemver)).toEqual([
+      '1.0.0',
+      '1.0.0',
+      '0.0.0',
+      '0.0.0',
+      '1.2.3',
+    ]);
     expect(normalizeVersionBuild('7')).toBe('7.0.0');
     expect(normalizeVersionBuild('1.0.0-rc.1')).toBe('1.0.0-rc.1');
     expect(normalizeVersionBuild('v1.0.0')).toBeUndefined();
@@ -111,7 +129,7 @@ describe('SemVer', () => {
 
   it('orders by precedence: prereleases before the release, numbers before words', () => {
     const sorted = ['1.0.0', '1.0.0-beta.11', '1.0.0-alpha', '1.0.0-beta.2', '1.0.0-alpha.1', '0.9.9'].sort((a, b) =>
-      compareSemver(parseSemver(a)!, parseSemver(b)!),
+      compareSemver(parseSemver(a) as SemVer, parseSemver(b) as SemVer),
     );
     expect(sorted).toEqual(['0.9.9', '1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0']);
   });

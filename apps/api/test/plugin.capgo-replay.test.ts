@@ -44,14 +44,22 @@ const postUpdates = async (body: unknown) => {
 
 beforeAll(async () => {
   const tenant = await createTenant(h.em());
-  const created = await createAppVia(h, tenant.key, { app_id: uniqueAppId('com.replay'), name: 'Replay', owner_org: tenant.orgId });
+  const created = await createAppVia(h, tenant.key, {
+    app_id: uniqueAppId('com.replay'),
+    name: 'Replay',
+    owner_org: tenant.orgId,
+  });
   appId = created.app_id;
   app = created.id;
   const em = h.em();
   const version: Record<string, number> = {};
   // The seed's versions; 1.0.0 carries the seed's CRC32 checksum, as in Capgo.
   for (const [name, checksum] of [['1.0.0', '3885ee49'], ['1.0.1'], ['1.361.0'], ['1.360.0'], ['1.359.0']] as const) {
-    version[name] = await seedBundle(em, app, { name, ...(checksum ? { checksum } : {}), externalUrl: `https://cdn.example.com/${name}.zip` });
+    version[name] = await seedBundle(em, app, {
+      name,
+      ...(checksum ? { checksum } : {}),
+      externalUrl: `https://cdn.example.com/${name}.zip`,
+    });
   }
   // The seed's channels: public / ios / android / electron / self_set; 'major', under_native, all allow_* true.
   const channels = [
@@ -77,7 +85,12 @@ beforeAll(async () => {
 
 describe("Capgo's updates.test.ts, replayed", () => {
   const rows: [string, () => Record<string, unknown>, number, Record<string, unknown>][] = [
-    ['base request', () => base(), 200, { error: 'no_new_version_available', message: 'No new version available', kind: 'up_to_date' }],
+    [
+      'base request',
+      () => base(),
+      200,
+      { error: 'no_new_version_available', message: 'No new version available', kind: 'up_to_date' },
+    ],
     [
       'version_name 1.1.0 gets 1.0.0 with the seed checksum',
       () => ({ ...base(), version_name: '1.1.0' }),
@@ -88,27 +101,70 @@ describe("Capgo's updates.test.ts, replayed", () => {
       'version 0.0.0 is blocked by the major rule',
       () => ({ ...base(), version_build: '0.0.0', version_name: '0.0.0' }),
       200,
-      { error: 'disable_auto_update_to_major', message: 'Cannot upgrade major version', major: true, version: '1.0.0', old: '0.0.0', kind: 'blocked' },
+      {
+        error: 'disable_auto_update_to_major',
+        message: 'Cannot upgrade major version',
+        major: true,
+        version: '1.0.0',
+        old: '0.0.0',
+        kind: 'blocked',
+      },
     ],
     [
       'version 2.0.0 is under the native version',
       () => ({ ...base(), version_build: '2.0.0', version_name: '2.0.0' }),
       200,
-      { error: 'disable_auto_update_under_native', message: 'Cannot revert under native version', version: '1.0.0', old: '2.0.0', kind: 'blocked' },
+      {
+        error: 'disable_auto_update_under_native',
+        message: 'Cannot revert under native version',
+        version: '1.0.0',
+        old: '2.0.0',
+        kind: 'blocked',
+      },
     ],
-    ['an app that does not exist', () => ({ ...base(), app_id: 'does.not.exist' }), 429, { error: 'on_premise_app', message: 'On-premise app detected' }],
+    [
+      'an app that does not exist',
+      () => ({ ...base(), app_id: 'does.not.exist' }),
+      429,
+      { error: 'on_premise_app', message: 'On-premise app detected' },
+    ],
     [
       'defaultChannel beta',
       () => ({ ...base(), defaultChannel: 'beta' }),
       200,
       { version: '1.361.0', url: 'https://cdn.example.com/1.361.0.zip', checksum: expect.any(String), session_key: '' },
     ],
-    ['electron is not rejected', () => ({ ...base(), platform: 'electron', defaultChannel: 'electron_only' }), 200, { version: '1.360.0' }],
-    ['unsupported platform', () => ({ ...base(), platform: 'windows' }), 400, { error: 'invalid_json_body', message: 'Cannot parse body' }],
-    ['invalid device_id', () => ({ ...base(), device_id: 'invalid' }), 400, { error: 'invalid_json_body', message: 'Cannot parse body' }],
-    ['invalid plugin_version', () => ({ ...base(), plugin_version: 'invalid' }), 400, { error: 'invalid_json_body', message: 'Cannot parse body' }],
+    [
+      'electron is not rejected',
+      () => ({ ...base(), platform: 'electron', defaultChannel: 'electron_only' }),
+      200,
+      { version: '1.360.0' },
+    ],
+    [
+      'unsupported platform',
+      () => ({ ...base(), platform: 'windows' }),
+      400,
+      { error: 'invalid_json_body', message: 'Cannot parse body' },
+    ],
+    [
+      'invalid device_id',
+      () => ({ ...base(), device_id: 'invalid' }),
+      400,
+      { error: 'invalid_json_body', message: 'Cannot parse body' },
+    ],
+    [
+      'invalid plugin_version',
+      () => ({ ...base(), plugin_version: 'invalid' }),
+      400,
+      { error: 'invalid_json_body', message: 'Cannot parse body' },
+    ],
     ['missing fields', () => ({}), 400, { error: 'invalid_json_body', message: 'Cannot parse body' }],
-    ['only the platform', () => ({ platform: 'android' }), 400, { error: 'missing_device_id', message: 'Cannot find device_id' }],
+    [
+      'only the platform',
+      () => ({ platform: 'android' }),
+      400,
+      { error: 'missing_device_id', message: 'Cannot find device_id' },
+    ],
   ];
 
   it.each(rows)('%s → %i', async (_, body, status, expected) => {
@@ -130,9 +186,20 @@ describe("Capgo's updates.test.ts, replayed", () => {
 
   it('production on the built-in code: a device on 1.1.0 gets {"version":"builtin"} (SPEC §4, not Capgo\'s error answer)', async () => {
     await updateChannel(h.em(), production, { version: null });
-    const answer = await postUpdates({ ...base(), device_id: '22229a6b-eefe-490a-9c60-8e965132ae51', version_name: '1.1.0' });
+    const answer = await postUpdates({
+      ...base(),
+      device_id: '22229a6b-eefe-490a-9c60-8e965132ae51',
+      version_name: '1.1.0',
+    });
     expect(answer).toEqual({ status: 200, body: { version: 'builtin' } });
-    const onBuiltin = await postUpdates({ ...base(), device_id: '22229a6b-eefe-490a-9c60-8e965132ae51', version_name: 'builtin' });
-    expect(onBuiltin).toEqual({ status: 200, body: { error: 'already_on_builtin', message: 'Already on builtin', kind: 'up_to_date' } });
+    const onBuiltin = await postUpdates({
+      ...base(),
+      device_id: '22229a6b-eefe-490a-9c60-8e965132ae51',
+      version_name: 'builtin',
+    });
+    expect(onBuiltin).toEqual({
+      status: 200,
+      body: { error: 'already_on_builtin', message: 'Already on builtin', kind: 'up_to_date' },
+    });
   });
 });

@@ -13,7 +13,11 @@ const ids: Record<string, number> = {};
 
 beforeAll(async () => {
   const tenant = await createTenant(h.em());
-  const created = await createAppVia(h, tenant.key, { app_id: uniqueAppId('com.self'), name: 'C', owner_org: tenant.orgId });
+  const created = await createAppVia(h, tenant.key, {
+    app_id: uniqueAppId('com.self'),
+    name: 'C',
+    owner_org: tenant.orgId,
+  });
   appId = created.app_id;
   const em = h.em();
   ids.production = await seedChannel(em, created.id, { name: 'production', public: true });
@@ -63,12 +67,22 @@ describe('POST /channel_self (setChannel)', () => {
 
   it('answers missing_channel without a channel, 400s to broken bodies, 429 to an unknown app', async () => {
     const post = async (body: unknown) => {
-      const res = await fetch(`${h.baseUrl}/channel_self`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+      const res = await fetch(`${h.baseUrl}/channel_self`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      });
       return { status: res.status, body: await res.json() };
     };
     const info = phone().infoObject();
-    expect(await post(info)).toEqual({ status: 200, body: { error: 'missing_channel', message: 'Cannot find channel in body', kind: 'failed' } });
-    expect(await post({ ...info, platform: 'web' })).toEqual({ status: 400, body: { error: 'invalid_json_body', message: 'Cannot parse body' } });
+    expect(await post(info)).toEqual({
+      status: 200,
+      body: { error: 'missing_channel', message: 'Cannot find channel in body', kind: 'failed' },
+    });
+    expect(await post({ ...info, platform: 'web' })).toEqual({
+      status: 400,
+      body: { error: 'invalid_json_body', message: 'Cannot parse body' },
+    });
     expect(await post({ ...info, app_id: 'com.none.here', channel: 'beta' })).toEqual({
       status: 429,
       body: { error: 'on_premise_app', message: 'On-premise app detected' },
@@ -79,20 +93,36 @@ describe('POST /channel_self (setChannel)', () => {
 describe('PUT /channel_self (getChannel)', () => {
   it('answers the channel the device sent, else its defaultChannel, else production', async () => {
     const put = async (body: unknown) => {
-      const res = await fetch(`${h.baseUrl}/channel_self`, { method: 'PUT', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+      const res = await fetch(`${h.baseUrl}/channel_self`, {
+        method: 'PUT',
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      });
       return { status: res.status, body: await res.json() };
     };
     const info = phone().infoObject();
-    expect(await put({ ...info, channel: 'beta' })).toEqual({ status: 200, body: { channel: 'beta', status: 'override', allowSet: true } });
-    expect(await put({ ...phone({ defaultChannel: 'alpha' }).infoObject() })).toEqual({ status: 200, body: { channel: 'alpha', status: 'default' } });
+    expect(await put({ ...info, channel: 'beta' })).toEqual({
+      status: 200,
+      body: { channel: 'beta', status: 'override', allowSet: true },
+    });
+    expect(await put({ ...phone({ defaultChannel: 'alpha' }).infoObject() })).toEqual({
+      status: 200,
+      body: { channel: 'alpha', status: 'default' },
+    });
     const device = phone();
-    expect(await device.getChannel()).toMatchObject({ status: 200, body: { channel: 'production', status: 'default' } });
+    expect(await device.getChannel()).toMatchObject({
+      status: 200,
+      body: { channel: 'production', status: 'default' },
+    });
   });
 });
 
 describe('DELETE /channel_self (old plugins)', () => {
   it('answers ok and changes nothing; an empty query is a 400', async () => {
-    const query = new URLSearchParams({ ...(phone().infoObject() as unknown as Record<string, string>), is_prod: 'true' });
+    const query = new URLSearchParams({
+      ...(phone().infoObject() as unknown as Record<string, string>),
+      is_prod: 'true',
+    });
     const res = await fetch(`${h.baseUrl}/channel_self?${query}`, { method: 'DELETE' });
     expect({ status: res.status, body: await res.json() }).toEqual({ status: 200, body: { status: 'ok' } });
     const empty = await fetch(`${h.baseUrl}/channel_self`, { method: 'DELETE' });
@@ -125,10 +155,22 @@ describe('GET /channel_self (listChannels)', () => {
       const res = await fetch(`${h.baseUrl}/channel_self${query}`);
       return { status: res.status, body: await res.json() };
     };
-    expect(await get('')).toEqual({ status: 400, body: { error: 'invalid_query_parameters', message: 'Cannot parse body' } });
-    expect(await get('?platform=ios')).toEqual({ status: 400, body: { error: 'missing_app_id', message: 'Cannot find app_id' } });
-    expect(await get(`?app_id=${appId}&platform=web`)).toEqual({ status: 400, body: { error: 'invalid_query_parameters', message: 'Cannot parse body' } });
-    expect(await get('?app_id=com.none.here&platform=ios')).toEqual({ status: 429, body: { error: 'on_premise_app', message: 'On-premise app detected' } });
+    expect(await get('')).toEqual({
+      status: 400,
+      body: { error: 'invalid_query_parameters', message: 'Cannot parse body' },
+    });
+    expect(await get('?platform=ios')).toEqual({
+      status: 400,
+      body: { error: 'missing_app_id', message: 'Cannot find app_id' },
+    });
+    expect(await get(`?app_id=${appId}&platform=web`)).toEqual({
+      status: 400,
+      body: { error: 'invalid_query_parameters', message: 'Cannot parse body' },
+    });
+    expect(await get('?app_id=com.none.here&platform=ios')).toEqual({
+      status: 429,
+      body: { error: 'on_premise_app', message: 'On-premise app detected' },
+    });
   });
 });
 

@@ -98,7 +98,9 @@ describe('the update decision', () => {
   });
 
   it('refuses plugin 4.x before anything else', () => {
-    expect(answerOf(decideUpdate(request({ plugin_version: '4.9.0' }), fallback(on(channel(), bundle('1.0.1')))))).toEqual({
+    expect(
+      answerOf(decideUpdate(request({ plugin_version: '4.9.0' }), fallback(on(channel(), bundle('1.0.1'))))),
+    ).toEqual({
       error: 'unsupported_plugin_version',
       message: 'Plugin version 4.9.0 (v4) is no longer supported. Please upgrade to v5.10.0 or later.',
       kind: 'failed',
@@ -119,28 +121,97 @@ describe('the update decision', () => {
   });
 
   const blocked: [string, Partial<UpdateCheck>, Partial<ChannelPolicy>, string, object][] = [
-    ['ios off', { platform: 'ios' }, { ios: false }, "disabled_platform_ios|Cannot update, ios it's disabled", { version: '1.0.1', old: '1.0.0' }],
-    ['android off', {}, { android: false }, 'disabled_platform_android|Cannot update, android is disabled', { version: '1.0.1', old: '1.0.0' }],
-    ['electron off', { platform: 'electron' }, { electron: false }, 'disabled_platform_electron|Cannot update, electron is disabled', { version: '1.0.1', old: '1.0.0' }],
-    ['major', { version_build: '0.9.0', version_name: '0.9.0' }, {}, 'disable_auto_update_to_major|Cannot upgrade major version', { major: true, version: '1.0.1', old: '0.9.0' }],
-    ['minor', { version_build: '1.1.0', version_name: '1.1.0' }, { disable_auto_update: 'minor', disable_auto_update_under_native: false }, 'disable_auto_update_to_minor|Cannot upgrade minor version', { major: true, version: '1.0.1', old: '1.1.0' }],
-    ['patch', {}, { disable_auto_update: 'patch' }, 'disable_auto_update_to_patch|Cannot upgrade patch version', { major: true, version: '1.0.1', old: '1.0.0' }],
-    ['under native', { version_build: '1.0.2', version_name: '1.0.2' }, {}, 'disable_auto_update_under_native|Cannot revert under native version', { version: '1.0.1', old: '1.0.2' }],
-    ['prod', {}, { allow_prod: false }, 'disable_prod_build|Cannot update, prod build is disabled', { version: '1.0.1', old: '1.0.0' }],
-    ['dev', { is_prod: false }, { allow_dev: false }, 'disable_dev_build|Cannot update, dev build is disabled', { version: '1.0.1', old: '1.0.0' }],
-    ['device', {}, { allow_device: false }, 'disable_device|Cannot update, device is disabled', { version: '1.0.1', old: '1.0.0' }],
-    ['emulator', { is_emulator: true }, { allow_emulator: false }, 'disable_emulator|Cannot update, emulator is disabled', { version: '1.0.1', old: '1.0.0' }],
+    [
+      'ios off',
+      { platform: 'ios' },
+      { ios: false },
+      "disabled_platform_ios|Cannot update, ios it's disabled",
+      { version: '1.0.1', old: '1.0.0' },
+    ],
+    [
+      'android off',
+      {},
+      { android: false },
+      'disabled_platform_android|Cannot update, android is disabled',
+      { version: '1.0.1', old: '1.0.0' },
+    ],
+    [
+      'electron off',
+      { platform: 'electron' },
+      { electron: false },
+      'disabled_platform_electron|Cannot update, electron is disabled',
+      { version: '1.0.1', old: '1.0.0' },
+    ],
+    [
+      'major',
+      { version_build: '0.9.0', version_name: '0.9.0' },
+      {},
+      'disable_auto_update_to_major|Cannot upgrade major version',
+      { major: true, version: '1.0.1', old: '0.9.0' },
+    ],
+    [
+      'minor',
+      { version_build: '1.1.0', version_name: '1.1.0' },
+      { disable_auto_update: 'minor', disable_auto_update_under_native: false },
+      'disable_auto_update_to_minor|Cannot upgrade minor version',
+      { major: true, version: '1.0.1', old: '1.1.0' },
+    ],
+    [
+      'patch',
+      {},
+      { disable_auto_update: 'patch' },
+      'disable_auto_update_to_patch|Cannot upgrade patch version',
+      { major: true, version: '1.0.1', old: '1.0.0' },
+    ],
+    [
+      'under native',
+      { version_build: '1.0.2', version_name: '1.0.2' },
+      {},
+      'disable_auto_update_under_native|Cannot revert under native version',
+      { version: '1.0.1', old: '1.0.2' },
+    ],
+    [
+      'prod',
+      {},
+      { allow_prod: false },
+      'disable_prod_build|Cannot update, prod build is disabled',
+      { version: '1.0.1', old: '1.0.0' },
+    ],
+    [
+      'dev',
+      { is_prod: false },
+      { allow_dev: false },
+      'disable_dev_build|Cannot update, dev build is disabled',
+      { version: '1.0.1', old: '1.0.0' },
+    ],
+    [
+      'device',
+      {},
+      { allow_device: false },
+      'disable_device|Cannot update, device is disabled',
+      { version: '1.0.1', old: '1.0.0' },
+    ],
+    [
+      'emulator',
+      { is_emulator: true },
+      { allow_emulator: false },
+      'disable_emulator|Cannot update, emulator is disabled',
+      { version: '1.0.1', old: '1.0.0' },
+    ],
   ];
 
-  it.each(blocked)('blocks (%s) with its code, message, extra fields and kind blocked', (_, req, policy, codeMessage, extra) => {
-    const [error, message] = codeMessage.split('|');
-    expect(answerOf(decideUpdate(request(req), fallback(on(channel(policy), bundle('1.0.1')))))).toEqual({
-      error,
-      message,
-      ...extra,
-      kind: 'blocked',
-    });
-  });
+  it.each(blocked)(
+    'blocks (%s) with its code, message, extra fields and kind blocked',
+    (_, req, policy, codeMessage, extra) => {
+      const [error, message] = codeMessage.split('|');
+      expect(answerOf(decideUpdate(request(req), fallback(on(channel(policy), bundle('1.0.1')))))).toEqual({
+        error,
+        message,
+        ...extra,
+        kind: 'blocked',
+      });
+    },
+  );
 
   it('runs the channel checks in the sheet order: platform, major, private, minor, patch, metadata, under native, flags', () => {
     const everything = channel({ android: false, public: false, allow_prod: false });
@@ -157,14 +228,18 @@ describe('the update decision', () => {
 
   it('names the channel and the defaultChannel when a private channel is not self-assignable', () => {
     const privateChannel = channel({ name: 'beta', public: false });
-    expect(answerOf(decideUpdate(request({ defaultChannel: 'beta' }), fallback(on(privateChannel, bundle('1.0.1')))))).toEqual({
+    expect(
+      answerOf(decideUpdate(request({ defaultChannel: 'beta' }), fallback(on(privateChannel, bundle('1.0.1'))))),
+    ).toEqual({
       error: 'cannot_update_via_private_channel',
       message:
         'Cannot update via a private channel. The channel "beta" does not allow device self-assignment. Please ensure your defaultChannel "beta" has "Allow devices to self dissociate/associate" set to true.',
       kind: 'blocked',
     });
     // The same private channel as an override is fine.
-    expect(decideUpdate(request(), { override: on(privateChannel, bundle('1.0.1')), fallback: null }).type).toBe('update');
+    expect(decideUpdate(request(), { override: on(privateChannel, bundle('1.0.1')), fallback: null }).type).toBe(
+      'update',
+    );
   });
 
   it('in version_number mode needs min_update_version, then compares it with the native version', () => {
@@ -176,7 +251,9 @@ describe('the update decision', () => {
       old: '1.0.0',
       kind: 'failed',
     });
-    expect(answerOf(decideUpdate(request(), fallback(on(mode, bundle('1.0.1', { min_update_version: '1.0.1' })))))).toEqual({
+    expect(
+      answerOf(decideUpdate(request(), fallback(on(mode, bundle('1.0.1', { min_update_version: '1.0.1' }))))),
+    ).toEqual({
       error: 'disable_auto_update_to_metadata',
       message: 'Cannot upgrade version, min update version > current version',
       major: true,
@@ -184,14 +261,17 @@ describe('the update decision', () => {
       old: '1.0.0',
       kind: 'blocked',
     });
-    expect(decideUpdate(request(), fallback(on(mode, bundle('1.0.1', { min_update_version: '1.0.0' })))).type).toBe('update');
+    expect(decideUpdate(request(), fallback(on(mode, bundle('1.0.1', { min_update_version: '1.0.0' })))).type).toBe(
+      'update',
+    );
   });
 
   it('compares prereleases by SemVer precedence', () => {
     const patchOnly = channel({ disable_auto_update_under_native: true });
-    expect(answerOf(decideUpdate(request({ version_build: '1.0.1' }), fallback(on(patchOnly, bundle('1.0.1-beta.2'))))).error).toBe(
-      'disable_auto_update_under_native',
-    );
+    expect(
+      answerOf(decideUpdate(request({ version_build: '1.0.1' }), fallback(on(patchOnly, bundle('1.0.1-beta.2')))))
+        .error,
+    ).toBe('disable_auto_update_under_native');
   });
 
   it('reverts a device to the built-in code with the bare answer, and tells one already on it that it is up to date', () => {
@@ -212,6 +292,8 @@ describe('the update decision', () => {
   it('skips the SemVer rules for the built-in code but keeps the platform and build flags', () => {
     const old = request({ version_build: '0.1.0', version_name: '0.5.0' });
     expect(decideUpdate(old, fallback(on(channel(), null))).type).toBe('revert_to_builtin');
-    expect(answerOf(decideUpdate(old, fallback(on(channel({ allow_prod: false }), null)))).error).toBe('disable_prod_build');
+    expect(answerOf(decideUpdate(old, fallback(on(channel({ allow_prod: false }), null)))).error).toBe(
+      'disable_prod_build',
+    );
   });
 });

@@ -28,7 +28,11 @@ describe('a team ships bundles and its phones follow', () => {
     expect(offered.url.startsWith(`${h.baseUrl}/files/`)).toBe(true);
     expect(offered.checksum).toBe(createHash('sha256').update(first).digest('hex'));
     await phone.flushStats();
-    expect(await phone.checkForUpdate()).toMatchObject({ type: 'no_update', kind: 'up_to_date', error: 'no_new_version_available' });
+    expect(await phone.checkForUpdate()).toMatchObject({
+      type: 'no_update',
+      kind: 'up_to_date',
+      error: 'no_new_version_available',
+    });
 
     await h.telemetry.flush();
     const device = await call(h, 'get', `/device?app_id=${app.app_id}&device_id=${phone.deviceId}`, { key: t.key });
@@ -45,7 +49,9 @@ describe('a team ships bundles and its phones follow', () => {
       channel: null,
       updated_at: expect.stringMatching(ISO_DATE),
     });
-    const stats = await call(h, 'get', `/statistics?app_id=${app.app_id}&from=${today()}&to=${today()}`, { key: t.key });
+    const stats = await call(h, 'get', `/statistics?app_id=${app.app_id}&from=${today()}&to=${today()}`, {
+      key: t.key,
+    });
     expect(stats.body).toEqual({
       data: [{ date: today(), devices: 1, update_checks: 2, updates_offered: 1, installs: 1, failures: 0 }],
     });
@@ -53,7 +59,10 @@ describe('a team ships bundles and its phones follow', () => {
     // A private channel set as this device's override wins over the public channel.
     await uploadedBundle(h, t.key, app.app_id, '1.2.0', sampleBundle('vip'));
     await createChannelVia(h, t.key, { app_id: app.app_id, channel: 'vip', version: '1.2.0' });
-    const override = await call(h, 'post', '/device', { key: t.key, body: { app_id: app.app_id, device_id: phone.deviceId, channel: 'vip' } });
+    const override = await call(h, 'post', '/device', {
+      key: t.key,
+      body: { app_id: app.app_id, device_id: phone.deviceId, channel: 'vip' },
+    });
     expect(override.status).toBe(200);
     expect(await phone.checkForUpdate()).toEqual({ type: 'installed', version: '1.2.0', previous: '1.0.1' });
     await phone.flushStats();
@@ -63,9 +72,16 @@ describe('a team ships bundles and its phones follow', () => {
 
     // Back on the public channel, moved to the built-in code: the phone reverts, then is up to date.
     await call(h, 'delete', `/device?app_id=${app.app_id}&device_id=${phone.deviceId}`, { key: t.key });
-    const builtin = await call(h, 'post', '/channel', { key: t.key, body: { app_id: app.app_id, channel: 'production', version: null } });
+    const builtin = await call(h, 'post', '/channel', {
+      key: t.key,
+      body: { app_id: app.app_id, channel: 'production', version: null },
+    });
     expect(builtin.status).toBe(200);
     expect(await phone.checkForUpdate()).toEqual({ type: 'reverted', previous: '1.2.0' });
-    expect(await phone.checkForUpdate()).toMatchObject({ type: 'no_update', kind: 'up_to_date', error: 'already_on_builtin' });
+    expect(await phone.checkForUpdate()).toMatchObject({
+      type: 'no_update',
+      kind: 'up_to_date',
+      error: 'already_on_builtin',
+    });
   });
 });

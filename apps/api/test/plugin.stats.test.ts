@@ -14,7 +14,11 @@ let app = '';
 
 beforeAll(async () => {
   const tenant = await createTenant(h.em());
-  const created = await createAppVia(h, tenant.key, { app_id: uniqueAppId('com.stats'), name: 'S', owner_org: tenant.orgId });
+  const created = await createAppVia(h, tenant.key, {
+    app_id: uniqueAppId('com.stats'),
+    name: 'S',
+    owner_org: tenant.orgId,
+  });
   appId = created.app_id;
   app = created.id;
 });
@@ -66,7 +70,10 @@ describe('POST /stats, one event', () => {
   });
 
   it('checks app_id first: 400 invalid_app_id, missing or not reverse-domain', async () => {
-    expect(await post({ device_id: 'x' })).toEqual({ status: 400, body: { error: 'invalid_app_id', message: 'App ID is required' } });
+    expect(await post({ device_id: 'x' })).toEqual({
+      status: 400,
+      body: { error: 'invalid_app_id', message: 'App ID is required' },
+    });
     expect(await post({ app_id: 'nodots' })).toEqual({
       status: 400,
       body: { error: 'invalid_app_id', message: 'App ID must be a reverse domain string' },
@@ -75,10 +82,19 @@ describe('POST /stats, one event', () => {
 
   it('answers 400 invalid_json_body to an unknown action, 400 missing_device_id without device, 429 on_premise_app for an unknown app', async () => {
     const phone = new SimulatedPlugin({ baseUrl: h.baseUrl, appId });
-    expect(await post(event(phone, 'no_such_action'))).toEqual({ status: 400, body: { error: 'invalid_json_body', message: 'Cannot parse body' } });
-    expect(await post({ app_id: appId })).toEqual({ status: 400, body: { error: 'missing_device_id', message: 'Cannot find device_id' } });
+    expect(await post(event(phone, 'no_such_action'))).toEqual({
+      status: 400,
+      body: { error: 'invalid_json_body', message: 'Cannot parse body' },
+    });
+    expect(await post({ app_id: appId })).toEqual({
+      status: 400,
+      body: { error: 'missing_device_id', message: 'Cannot find device_id' },
+    });
     const stranger = new SimulatedPlugin({ baseUrl: h.baseUrl, appId: 'com.nobody.here' });
-    expect(await post(event(stranger, 'ping'))).toEqual({ status: 429, body: { error: 'on_premise_app', message: 'On-premise app detected' } });
+    expect(await post(event(stranger, 'ping'))).toEqual({
+      status: 429,
+      body: { error: 'on_premise_app', message: 'On-premise app detected' },
+    });
   });
 });
 
@@ -89,7 +105,10 @@ describe('POST /stats, a batch', () => {
     // Capgo's stats_actions.ts lists 91 (the sheet's "95" is a miscount), plus session_key_required.
     expect(batch).toHaveLength(92);
     const answer = await post(batch);
-    expect(answer).toEqual({ status: 200, body: { status: 'ok', results: batch.map((_, index) => ({ status: 'ok', index })) } });
+    expect(answer).toEqual({
+      status: 200,
+      body: { status: 'ok', results: batch.map((_, index) => ({ status: 'ok', index })) },
+    });
     await h.telemetry.flush();
     const stored = await h.em().find(DeviceEvent, { app, deviceId: phone.deviceId });
     expect(stored.map((e) => e.action).sort()).toEqual([...STATS_ACTIONS].sort());
@@ -102,7 +121,11 @@ describe('POST /stats, a batch', () => {
 
   it('reports each bad event at its index and keeps the good ones', async () => {
     const phone = new SimulatedPlugin({ baseUrl: h.baseUrl, appId });
-    const answer = await post([event(phone, 'ping'), { app_id: appId, device_id: phone.deviceId, action: 'ping' }, event(phone, 'bogus')]);
+    const answer = await post([
+      event(phone, 'ping'),
+      { app_id: appId, device_id: phone.deviceId, action: 'ping' },
+      event(phone, 'bogus'),
+    ]);
     expect(answer).toEqual({
       status: 200,
       body: {
@@ -126,14 +149,20 @@ describe('POST /stats, a batch', () => {
       status: 200,
       body: { error: 'invalid_app_id', message: 'App ID must be a reverse domain string', kind: 'failed' },
     });
-    expect(await post([null])).toEqual({ status: 400, body: { error: 'invalid_app_id', message: 'App ID is required' } });
+    expect(await post([null])).toEqual({
+      status: 400,
+      body: { error: 'invalid_app_id', message: 'App ID is required' },
+    });
   });
 
   it('answers on_premise_app per event for an unknown app', async () => {
     const stranger = new SimulatedPlugin({ baseUrl: h.baseUrl, appId: 'com.nobody.here' });
     expect(await post([event(stranger, 'ping')])).toEqual({
       status: 200,
-      body: { status: 'ok', results: [{ status: 'error', error: 'on_premise_app', message: 'On-premise app detected', index: 0 }] },
+      body: {
+        status: 'ok',
+        results: [{ status: 'error', error: 'on_premise_app', message: 'On-premise app detected', index: 0 }],
+      },
     });
   });
 

@@ -17,7 +17,11 @@ afterAll(() => host.stop());
 
 async function newApp() {
   const tenant = await createTenant(h.em());
-  const app = await createAppVia(h, tenant.key, { app_id: uniqueAppId('com.plugin'), name: 'Live', owner_org: tenant.orgId });
+  const app = await createAppVia(h, tenant.key, {
+    app_id: uniqueAppId('com.plugin'),
+    name: 'Live',
+    owner_org: tenant.orgId,
+  });
   return { appId: app.app_id, app: app.id, em: h.em() };
 }
 
@@ -38,7 +42,12 @@ describe('a device on the public channel', () => {
     const phone = new SimulatedPlugin({ baseUrl: h.baseUrl, appId, versionBuild: '1.0.0' });
 
     expect(await phone.checkForUpdate()).toEqual({ type: 'installed', version: '1.0.1', previous: 'builtin' });
-    expect(phone.answers[0]?.body).toEqual({ version: '1.0.1', url: bundle.url, checksum: bundle.checksum, session_key: '' });
+    expect(phone.answers[0]?.body).toEqual({
+      version: '1.0.1',
+      url: bundle.url,
+      checksum: bundle.checksum,
+      session_key: '',
+    });
     expect(phone.queue.map((e) => e.action)).toEqual(['download_zip_start', 'download_complete', 'set']);
     expect((await phone.flushStats())?.body).toEqual({
       status: 'ok',
@@ -80,7 +89,12 @@ describe('a device on the public channel', () => {
     const phone = new SimulatedPlugin({ baseUrl: h.baseUrl, appId });
     expect(await phone.checkForUpdate()).toMatchObject({ type: 'failed', reason: 'checksum_fail' });
     expect(phone.current).toBe('builtin');
-    expect(phone.queue.map((e) => e.action)).toEqual(['download_zip_start', 'download_complete', 'checksum_fail', 'download_fail']);
+    expect(phone.queue.map((e) => e.action)).toEqual([
+      'download_zip_start',
+      'download_complete',
+      'checksum_fail',
+      'download_fail',
+    ]);
   });
 });
 
@@ -98,7 +112,11 @@ describe('a channel moved back to the built-in code', () => {
     expect(phone.current).toBe('builtin');
 
     expect(await phone.checkForUpdate()).toMatchObject({ type: 'no_update', kind: 'up_to_date' });
-    expect(phone.answers.at(-1)?.body).toEqual({ error: 'already_on_builtin', message: 'Already on builtin', kind: 'up_to_date' });
+    expect(phone.answers.at(-1)?.body).toEqual({
+      error: 'already_on_builtin',
+      message: 'Already on builtin',
+      kind: 'up_to_date',
+    });
   });
 });
 
@@ -126,8 +144,12 @@ describe('choosing the channel', () => {
     expect(await version(chosen)).toMatchObject({ version: '1.2.0' });
 
     const noFallback = { error: 'no_channel', message: 'no default channel or override', kind: 'failed' };
-    expect(await version(new SimulatedPlugin({ baseUrl: h.baseUrl, appId, defaultChannel: 'vip' }))).toEqual(noFallback);
-    expect(await version(new SimulatedPlugin({ baseUrl: h.baseUrl, appId, defaultChannel: 'Beta' }))).toEqual(noFallback);
+    expect(await version(new SimulatedPlugin({ baseUrl: h.baseUrl, appId, defaultChannel: 'vip' }))).toEqual(
+      noFallback,
+    );
+    expect(await version(new SimulatedPlugin({ baseUrl: h.baseUrl, appId, defaultChannel: 'Beta' }))).toEqual(
+      noFallback,
+    );
     // A channel kept on the device after setChannel is sent as defaultChannel.
     const selfSet = new SimulatedPlugin({ baseUrl: h.baseUrl, appId });
     expect((await selfSet.setChannel('beta')).body).toEqual({ status: 'ok', allowSet: true });
@@ -144,7 +166,11 @@ describe('the statistics of the day', () => {
     const failing = new SimulatedPlugin({ baseUrl: h.baseUrl, appId, platform: 'ios', isEmulator: true });
     expect((await installer.checkForUpdate()).type).toBe('installed');
     await installer.flushStats();
-    expect(await failing.checkForUpdate()).toMatchObject({ type: 'no_update', kind: 'blocked', error: 'disable_emulator' });
+    expect(await failing.checkForUpdate()).toMatchObject({
+      type: 'no_update',
+      kind: 'blocked',
+      error: 'disable_emulator',
+    });
     failing.queueStat('unzip_fail', '1.0.1');
     failing.queueStat('download_fail', '1.0.1');
     expect((await failing.flushStats())?.status).toBe(200);

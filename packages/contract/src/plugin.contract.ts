@@ -143,7 +143,10 @@ const DeviceFields = {
   is_emulator: z.boolean().optional().describe('Default false.'),
   is_prod: z.boolean().optional().describe('Default true.'),
   install_source: z.string().max(64).optional(),
-  defaultChannel: z.string().optional().describe('The channel the device asks for; `""` or absent: the public channel.'),
+  defaultChannel: z
+    .string()
+    .optional()
+    .describe('The channel the device asks for; `""` or absent: the public channel.'),
   key_id: z.string().max(20).optional().describe('First 20 characters of the public key, when one is configured.'),
 };
 
@@ -159,7 +162,9 @@ export const ChannelSelfBody = DeviceInfoBody.extend({
   version_build: z.string().describe('May be `""`.'),
   plugin_version: z.string().optional(),
   channel: z.string().optional().describe('POST: the channel to join. PUT: the channel the device keeps locally.'),
-}).describe('The info object, plus `channel`. `version_name`, `version_build` may be empty; `plugin_version` optional.');
+}).describe(
+  'The info object, plus `channel`. `version_name`, `version_build` may be empty; `plugin_version` optional.',
+);
 
 export const StatsEvent = z
   .object({
@@ -174,7 +179,10 @@ export const StatsEvent = z
     version_build: z.string().optional(),
     plugin_version: z.string().optional(),
     old_version_name: z.string().optional().describe('The previous version, for `set`; `""` when not applicable.'),
-    action: z.enum(STATS_ACTIONS).optional().describe('What happened. Absent: the event only refreshes the device row.'),
+    action: z
+      .enum(STATS_ACTIONS)
+      .optional()
+      .describe('What happened. Absent: the event only refreshes the device row.'),
     timestamp: z.number().optional().describe('Milliseconds since the epoch, as the device saw it (not stored).'),
     metadata: z
       .record(z.string().max(2048))
@@ -198,7 +206,9 @@ export const UpdateKind = z
 export const UpdateAvailable = z
   .object({
     version: z.string().describe('The bundle to install.'),
-    url: z.string().describe('Where to download the zip: `external_url`, a presigned S3 URL or a signed `/files/…` URL (24 h).'),
+    url: z
+      .string()
+      .describe('Where to download the zip: `external_url`, a presigned S3 URL or a signed `/files/…` URL (24 h).'),
     checksum: z.string().describe('SHA-256 hex of the zip (or what was registered for an external bundle).'),
     session_key: z.string().describe('`""` when the bundle is not encrypted.'),
   })
@@ -295,7 +305,11 @@ export const ListChannelsQuery = z
     platform: DevicePlatform.optional().describe('Required: 400 `invalid_query_parameters` without it.'),
     is_emulator: z.string().optional().describe('`"true"` or anything else (false). Default false.'),
     is_prod: z.string().optional().describe('`"true"` or anything else (false). Default true.'),
-    device_id: z.string().regex(DEVICE_ID_PATTERN).optional().describe('Counts the request against the device rate limit.'),
+    device_id: z
+      .string()
+      .regex(DEVICE_ID_PATTERN)
+      .optional()
+      .describe('Counts the request against the device rate limit.'),
     key_id: z.string().max(20).optional(),
   })
   .passthrough();
@@ -330,7 +344,7 @@ export const pluginContract = c.router(
       body: DeviceInfoBody,
       summary: 'Check for an update (device)',
       description:
-        "What a device asks on every launch. No key. Channel: the device's override (`POST /device`), else `defaultChannel` by exact name (platform flag on, and public or self-assignable; no fallback when it does not match), else the app's public channel for the platform (by name). Then the channel's checks of the reference sheet §1.3 in its order, comparing SemVer against `version_build` (the native version). Same version → `no_new_version_available` (`kind: up_to_date`). A channel on the built-in code: a device already on it gets `already_on_builtin` (`kind: up_to_date`), any other exactly `{\"version\":\"builtin\"}`. Unknown app → 429 `on_premise_app`. Plugin 4.x → `unsupported_plugin_version`. The device row and a `get` event are written after the answer, in batches (at most one second of them can be lost if the process is killed).",
+        'What a device asks on every launch. No key. Channel: the device\'s override (`POST /device`), else `defaultChannel` by exact name (platform flag on, and public or self-assignable; no fallback when it does not match), else the app\'s public channel for the platform (by name). Then the channel\'s checks of the reference sheet §1.3 in its order, comparing SemVer against `version_build` (the native version). Same version → `no_new_version_available` (`kind: up_to_date`). A channel on the built-in code: a device already on it gets `already_on_builtin` (`kind: up_to_date`), any other exactly `{"version":"builtin"}`. Unknown app → 429 `on_premise_app`. Plugin 4.x → `unsupported_plugin_version`. The device row and a `get` event are written after the answer, in batches (at most one second of them can be lost if the process is killed).',
       responses: {
         200: z.union([UpdateAvailable, RevertToBuiltin, PluginRefusal]),
         ...withBody(DEVICE_BODY_LIMIT_BYTES),
@@ -349,7 +363,7 @@ export const pluginContract = c.router(
       body: StatsBody,
       summary: 'Send device events',
       description:
-        "One event or a batch. No key. Single event: checks in order: `app_id` (400 `invalid_app_id` \"App ID is required\" / \"App ID must be a reverse domain string\"), `device_id` (400 `missing_device_id`), `version_build` (400 `semver_error`), fields (400 `invalid_json_body`), app (429 `on_premise_app`), then `{status: \"ok\"}`. Batch: an empty array is `{status: \"ok\", results: []}`; a later event without a valid `app_id` → 200 `invalid_app_id`, another app id → 200 `mixed_app_ids`; otherwise each event is checked alone and answered in `results` by `index` (`on_premise_app` there when the app is unknown). Every valid event is stored with its `version_name` as sent (no `version_not_found`) and refreshes the device row, except `*_fail` events which do not change the device's version. Written after the answer, in batches. Every action of the reference sheet §2.2 plus `session_key_required`.",
+        'One event or a batch. No key. Single event: checks in order: `app_id` (400 `invalid_app_id` "App ID is required" / "App ID must be a reverse domain string"), `device_id` (400 `missing_device_id`), `version_build` (400 `semver_error`), fields (400 `invalid_json_body`), app (429 `on_premise_app`), then `{status: "ok"}`. Batch: an empty array is `{status: "ok", results: []}`; a later event without a valid `app_id` → 200 `invalid_app_id`, another app id → 200 `mixed_app_ids`; otherwise each event is checked alone and answered in `results` by `index` (`on_premise_app` there when the app is unknown). Every valid event is stored with its `version_name` as sent (no `version_not_found`) and refreshes the device row, except `*_fail` events which do not change the device\'s version. Written after the answer, in batches. Every action of the reference sheet §2.2 plus `session_key_required`.',
       responses: {
         200: z.union([StatsAccepted, PluginRefusal]),
         ...withBody(STATS_BODY_LIMIT_BYTES),

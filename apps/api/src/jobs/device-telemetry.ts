@@ -85,7 +85,11 @@ export class DeviceTelemetry {
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
     if (this.devices.size === 0 && this.events.length === 0 && this.checks.length === 0) return;
-    const batch: TelemetryBatch = { devices: [...this.devices.values()], events: this.events, updateChecks: this.checks };
+    const batch: TelemetryBatch = {
+      devices: [...this.devices.values()],
+      events: this.events,
+      updateChecks: this.checks,
+    };
     this.devices = new Map();
     this.events = [];
     this.checks = [];
@@ -107,7 +111,10 @@ export class DeviceTelemetry {
     } catch (error) {
       if (orm && !isDatabaseUnavailable(error)) {
         // A batch the database refuses would be refused again: retrying it would block every later one.
-        this.logger.error({ err: error, devices: batch.devices.length, events: batch.events.length }, 'device telemetry batch refused; dropped');
+        this.logger.error(
+          { err: error, devices: batch.devices.length, events: batch.events.length },
+          'device telemetry batch refused; dropped',
+        );
         return;
       }
       // Kept for the next flush: the database may be back by then (bounded by MAX_PENDING).

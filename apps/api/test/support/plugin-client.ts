@@ -57,7 +57,13 @@ export type CheckOutcome =
   /** The server said to go back to the shipped code, and the plugin did. */
   | { type: 'reverted'; previous: string }
   /** An answer carrying `error`/`kind`: nothing downloaded. */
-  | { type: 'no_update'; kind: 'up_to_date' | 'blocked' | 'failed'; error: string; message: string; body: Record<string, unknown> }
+  | {
+      type: 'no_update';
+      kind: 'up_to_date' | 'blocked' | 'failed';
+      error: string;
+      message: string;
+      body: Record<string, unknown>;
+    }
   /** A download, checksum or response failure. */
   | { type: 'failed'; reason: string; status?: number; body?: unknown }
   /** A 429 told the plugin to wait: no request was sent. */
@@ -144,7 +150,13 @@ export class SimulatedPlugin {
       const kind = normalizedKind(data.kind);
       // A failed check is reported; up_to_date and blocked are not (8.45.11 and later).
       if (kind === 'failed') this.queueStat('download_fail');
-      return { type: 'no_update', kind, error: String(data.error ?? ''), message: String(data.message ?? ''), body: data };
+      return {
+        type: 'no_update',
+        kind,
+        error: String(data.error ?? ''),
+        message: String(data.message ?? ''),
+        body: data,
+      };
     }
     if (answer.status < 200 || answer.status >= 300) {
       return { type: 'failed', reason: 'response_error', status: answer.status, body: data };
@@ -214,7 +226,9 @@ export class SimulatedPlugin {
 
   /** `listChannels()`: every info field as a query parameter. */
   async listChannels(): Promise<{ status: number; body: unknown }> {
-    const query = new URLSearchParams(Object.entries(this.infoObject()).map(([k, v]): [string, string] => [k, String(v)]));
+    const query = new URLSearchParams(
+      Object.entries(this.infoObject()).map(([k, v]): [string, string] => [k, String(v)]),
+    );
     return this.send('GET', `/channel_self?${query}`);
   }
 

@@ -2,12 +2,7 @@ import type { ChannelSelfCurrent, PluginRefusal, SelfAssignableChannel } from '@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Runtime } from '../../common/request-context.js';
 import { Channel } from '../channel/channel.entity.js';
-import {
-  type ChannelSelfRequest,
-  readChannelSelf,
-  readListChannels,
-  readUnsetChannel,
-} from './plugin.body.js';
+import { type ChannelSelfRequest, readChannelSelf, readListChannels, readUnsetChannel } from './plugin.body.js';
 import { deviceSeen, type PluginDeps, sharedEm } from './plugin.deps.js';
 import { onPremiseApp, refusal } from './plugin.errors.js';
 import { findAppId } from './stats.service.js';

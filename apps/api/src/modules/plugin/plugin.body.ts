@@ -59,19 +59,24 @@ const MAX_PLATFORM = 32;
 const MAX_METADATA_FIELDS = 30;
 const MAX_METADATA_KEY = 64;
 const MAX_METADATA_VALUE = 2048;
-const UNSTORABLE = /\u0000|\p{Cs}/u;
+const LONE_SURROGATE = /\p{Cs}/u;
 
 const isRecord = (value: unknown): value is Fields =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** PostgreSQL cannot store U+0000, and a lone surrogate would come back altered. */
-const storable = (value: string, max = MAX_TEXT) => value.length <= max && !UNSTORABLE.test(value);
+const storable = (value: string, max = MAX_TEXT) =>
+  value.length <= max && !value.includes('\u0000') && !LONE_SURROGATE.test(value);
 
 const isPlatform = (value: unknown): value is Platform =>
   value === 'ios' || value === 'android' || value === 'electron';
 
 /** Steps 1–5 of §1.2 on any body: the answers the plugin expects before the field checks. */
-function prepare(body: unknown, requireDevice: boolean, invalidCode: InvalidCode): { fields: Fields; onBuiltin: boolean } {
+function prepare(
+  body: unknown,
+  requireDevice: boolean,
+  invalidCode: InvalidCode,
+): { fields: Fields; onBuiltin: boolean } {
   // Capgo reads fields off whatever JSON arrived; only a value without keys counts as empty.
   if (body === null || body === undefined || Object.keys(body).length === 0) {
     throw cannotParseBody(invalidCode);
@@ -174,7 +179,13 @@ class Checker {
   }
 
   /** The fields every device route shares, once the route's own checks have run. */
-  common(platform: string, versionName: string, versionBuild: string, onBuiltin: boolean, customIdMax = MAX_TEXT): DeviceInfo {
+  common(
+    platform: string,
+    versionName: string,
+    versionBuild: string,
+    onBuiltin: boolean,
+    customIdMax = MAX_TEXT,
+  ): DeviceInfo {
     return {
       app_id: this.appId(),
       device_id: this.deviceId(),

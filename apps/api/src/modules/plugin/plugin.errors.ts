@@ -91,7 +91,8 @@ export function pluginAnswerOf(error: unknown): PluginAnswer | undefined {
     return { status: error.status, body };
   }
   if (error instanceof PluginRejectedError) {
-    if (error.retryAfterSeconds === undefined) return { status: 429, body: { error: error.code, message: error.message } };
+    if (error.retryAfterSeconds === undefined)
+      return { status: 429, body: { error: error.code, message: error.message } };
     const seconds = error.retryAfterSeconds;
     return {
       status: 429,
@@ -115,7 +116,10 @@ export function pluginErrorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
     let answer = pluginAnswerOf(error);
     if (!answer) {
-      logger.error({ err: error, request_id: req.ctx?.requestId, method: req.method, path: req.path }, 'unhandled error');
+      logger.error(
+        { err: error, request_id: req.ctx?.requestId, method: req.method, path: req.path },
+        'unhandled error',
+      );
       answer = { status: 500, body: { error: 'internal_error', message: 'Internal error' } };
     } else if (answer.status === 503) {
       logger.warn({ err: error, request_id: req.ctx?.requestId }, 'database unavailable');

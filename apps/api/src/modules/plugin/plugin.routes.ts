@@ -18,7 +18,8 @@ function jsonOf(limit: number): RequestHandler[] {
   return [
     (req, res, next) =>
       read(req, res, (error?: unknown) => {
-        if ((error as { type?: string } | undefined)?.type === 'entity.too.large') return next(pluginPayloadTooLarge(limit));
+        if ((error as { type?: string } | undefined)?.type === 'entity.too.large')
+          return next(pluginPayloadTooLarge(limit));
         next(error);
       }),
     (req, _res, next) => {
@@ -55,12 +56,40 @@ export function mountPluginRoutes(app: Express, deps: PluginDeps, logger: Logger
   const onError = pluginErrorHandler(logger);
   const small = jsonOf(DEVICE_BODY_LIMIT_BYTES);
   const ok = answer(() => ({ status: 'ok' }));
-  app.post(routes.checkForUpdate.path, small, answer((req) => checkForUpdate(deps, req.body)), onError);
+  app.post(
+    routes.checkForUpdate.path,
+    small,
+    answer((req) => checkForUpdate(deps, req.body)),
+    onError,
+  );
   app.get(routes.updatesStatus.path, ok);
-  app.post(routes.sendStats.path, jsonOf(STATS_BODY_LIMIT_BYTES), answer((req) => sendStats(deps, req.body)), onError);
+  app.post(
+    routes.sendStats.path,
+    jsonOf(STATS_BODY_LIMIT_BYTES),
+    answer((req) => sendStats(deps, req.body)),
+    onError,
+  );
   app.get(routes.statsStatus.path, ok);
-  app.post(routes.setChannel.path, small, answer((req) => setChannel(deps, req.body)), onError);
-  app.put(routes.getChannel.path, small, answer((req) => getChannel(deps, req.body)), onError);
-  app.delete(routes.unsetChannel.path, answer((req) => unsetChannel(deps, query(req))), onError);
-  app.get(routes.listChannels.path, answer((req) => listChannels(deps, query(req))), onError);
+  app.post(
+    routes.setChannel.path,
+    small,
+    answer((req) => setChannel(deps, req.body)),
+    onError,
+  );
+  app.put(
+    routes.getChannel.path,
+    small,
+    answer((req) => getChannel(deps, req.body)),
+    onError,
+  );
+  app.delete(
+    routes.unsetChannel.path,
+    answer((req) => unsetChannel(deps, query(req))),
+    onError,
+  );
+  app.get(
+    routes.listChannels.path,
+    answer((req) => listChannels(deps, query(req))),
+    onError,
+  );
 }

@@ -56,7 +56,8 @@ export async function sendStats(deps: PluginDeps, body: unknown): Promise<StatsA
   for (const event of events.slice(1)) {
     const later = appIdProblem(appIdOf(event));
     if (later) return refusal('invalid_app_id', later);
-    if (appIdOf(event) !== firstAppId) return refusal('mixed_app_ids', 'All events in a batch must have the same app_id');
+    if (appIdOf(event) !== firstAppId)
+      return refusal('mixed_app_ids', 'All events in a batch must have the same app_id');
   }
 
   if (!batch) {

@@ -123,7 +123,8 @@ export function decideUpdate(request: UpdateCheck, candidates: Candidates): Deci
   if (request.version_name === name) return stop('no_new_version_available', 'No new version available');
 
   const platformRefusal = channel[request.platform] ? undefined : PLATFORM_REFUSALS[request.platform];
-  if (platformRefusal) return stop(platformRefusal[0], platformRefusal[1], { version: name, old: request.version_name });
+  if (platformRefusal)
+    return stop(platformRefusal[0], platformRefusal[1], { version: name, old: request.version_name });
 
   // Semver rules compare the bundle with the native version; they do not apply to the built-in code.
   const target = bundle ? parseSemver(bundle.name) : undefined;
