@@ -194,8 +194,11 @@ export const StatsEvent = z
   .describe('One `/stats` event: the info object plus what happened.');
 
 export const StatsBody = z
-  .union([StatsEvent, z.array(StatsEvent).max(STATS_BATCH_MAX)])
-  .describe(`One event, or a batch (array) of at most ${STATS_BATCH_MAX} events sharing one \`app_id\`.`);
+  .array(StatsEvent)
+  .max(STATS_BATCH_MAX)
+  .describe(
+    `A batch (array) of at most ${STATS_BATCH_MAX} events sharing one \`app_id\`, as plugins 8.x send it. A single event object, not in an array, is accepted too (older plugins); the answer then has no \`results\`.`,
+  );
 
 export const UpdateKind = z
   .enum(['up_to_date', 'blocked', 'failed'])

@@ -59,15 +59,15 @@ import {
     SendStats200ResponseToJSON,
 } from '../models/SendStats200Response.js';
 import {
-    type SendStatsRequest,
-    SendStatsRequestFromJSON,
-    SendStatsRequestToJSON,
-} from '../models/SendStatsRequest.js';
-import {
     type SetChannel200Response,
     SetChannel200ResponseFromJSON,
     SetChannel200ResponseToJSON,
 } from '../models/SetChannel200Response.js';
+import {
+    type StatsEvent,
+    StatsEventFromJSON,
+    StatsEventToJSON,
+} from '../models/StatsEvent.js';
 import {
     type UnsetChannel200Response,
     UnsetChannel200ResponseFromJSON,
@@ -115,11 +115,11 @@ export interface ListChannelsRequest {
     key_id?: string;
 }
 
-export interface SendStatsOperationRequest {
+export interface SendStatsRequest {
     /**
      * 
      */
-    body: SendStatsRequest;
+    body: Array<StatsEvent>;
 }
 
 export interface SetChannelRequest {
@@ -267,27 +267,27 @@ export interface PluginApiInterface {
 
     /**
      * Creates request options for sendStats without sending the request
-     * @param {SendStatsRequest} body One event, or a batch (array) of at most 1000 events sharing one &#x60;app_id&#x60;.
+     * @param {Array<StatsEvent>} body A batch (array) of at most 1000 events sharing one &#x60;app_id&#x60;, as plugins 8.x send it. A single event object, not in an array, is accepted too (older plugins); the answer then has no &#x60;results&#x60;.
      * @throws {RequiredError}
      * @memberof PluginApiInterface
      */
-    sendStatsRequestOpts(requestParameters: SendStatsOperationRequest): Promise<runtime.RequestOpts>;
+    sendStatsRequestOpts(requestParameters: SendStatsRequest): Promise<runtime.RequestOpts>;
 
     /**
      * One event or a batch. No key. Single event: checks in order: `app_id` (400 `invalid_app_id` \"App ID is required\" / \"App ID must be a reverse domain string\"), `device_id` (400 `missing_device_id`), `version_build` (400 `semver_error`), fields (400 `invalid_json_body`), app (429 `on_premise_app`), then `{status: \"ok\"}`. Batch: an empty array is `{status: \"ok\", results: []}`; a later event without a valid `app_id` → 200 `invalid_app_id`, another app id → 200 `mixed_app_ids`; otherwise each event is checked alone and answered in `results` by `index` (`on_premise_app` there when the app is unknown). Every valid event is stored with its `version_name` as sent (no `version_not_found`) and refreshes the device row, except `*_fail` events which do not change the device\'s version. Written after the answer, in batches. Every action of the reference sheet §2.2 plus `session_key_required`.
      * @summary Send device events
-     * @param {SendStatsRequest} body One event, or a batch (array) of at most 1000 events sharing one &#x60;app_id&#x60;.
+     * @param {Array<StatsEvent>} body A batch (array) of at most 1000 events sharing one &#x60;app_id&#x60;, as plugins 8.x send it. A single event object, not in an array, is accepted too (older plugins); the answer then has no &#x60;results&#x60;.
      * @param {*} [options] Override http request option.
      * @throws {RequiredError}
      * @memberof PluginApiInterface
      */
-    sendStatsRaw(requestParameters: SendStatsOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<SendStats200Response>>;
+    sendStatsRaw(requestParameters: SendStatsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<SendStats200Response>>;
 
     /**
      * One event or a batch. No key. Single event: checks in order: `app_id` (400 `invalid_app_id` \"App ID is required\" / \"App ID must be a reverse domain string\"), `device_id` (400 `missing_device_id`), `version_build` (400 `semver_error`), fields (400 `invalid_json_body`), app (429 `on_premise_app`), then `{status: \"ok\"}`. Batch: an empty array is `{status: \"ok\", results: []}`; a later event without a valid `app_id` → 200 `invalid_app_id`, another app id → 200 `mixed_app_ids`; otherwise each event is checked alone and answered in `results` by `index` (`on_premise_app` there when the app is unknown). Every valid event is stored with its `version_name` as sent (no `version_not_found`) and refreshes the device row, except `*_fail` events which do not change the device\'s version. Written after the answer, in batches. Every action of the reference sheet §2.2 plus `session_key_required`.
      * Send device events
      */
-    sendStats(requestParameters: SendStatsOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<SendStats200Response>;
+    sendStats(requestParameters: SendStatsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<SendStats200Response>;
 
     /**
      * Creates request options for setChannel without sending the request
@@ -572,7 +572,7 @@ export class PluginApi extends runtime.BaseAPI implements PluginApiInterface {
     /**
      * Creates request options for sendStats without sending the request
      */
-    async sendStatsRequestOpts(requestParameters: SendStatsOperationRequest): Promise<runtime.RequestOpts> {
+    async sendStatsRequestOpts(requestParameters: SendStatsRequest): Promise<runtime.RequestOpts> {
         if (requestParameters['body'] == null) {
             throw new runtime.RequiredError(
                 'body',
@@ -594,7 +594,7 @@ export class PluginApi extends runtime.BaseAPI implements PluginApiInterface {
             method: 'POST',
             headers: headerParameters,
             query: queryParameters,
-            body: SendStatsRequestToJSON(requestParameters['body']),
+            body: requestParameters['body']!.map(StatsEventToJSON),
         };
     }
 
@@ -602,7 +602,7 @@ export class PluginApi extends runtime.BaseAPI implements PluginApiInterface {
      * One event or a batch. No key. Single event: checks in order: `app_id` (400 `invalid_app_id` \"App ID is required\" / \"App ID must be a reverse domain string\"), `device_id` (400 `missing_device_id`), `version_build` (400 `semver_error`), fields (400 `invalid_json_body`), app (429 `on_premise_app`), then `{status: \"ok\"}`. Batch: an empty array is `{status: \"ok\", results: []}`; a later event without a valid `app_id` → 200 `invalid_app_id`, another app id → 200 `mixed_app_ids`; otherwise each event is checked alone and answered in `results` by `index` (`on_premise_app` there when the app is unknown). Every valid event is stored with its `version_name` as sent (no `version_not_found`) and refreshes the device row, except `*_fail` events which do not change the device\'s version. Written after the answer, in batches. Every action of the reference sheet §2.2 plus `session_key_required`.
      * Send device events
      */
-    async sendStatsRaw(requestParameters: SendStatsOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<SendStats200Response>> {
+    async sendStatsRaw(requestParameters: SendStatsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<SendStats200Response>> {
         const requestOptions = await this.sendStatsRequestOpts(requestParameters);
         const response = await this.request(requestOptions, initOverrides);
 
@@ -613,7 +613,7 @@ export class PluginApi extends runtime.BaseAPI implements PluginApiInterface {
      * One event or a batch. No key. Single event: checks in order: `app_id` (400 `invalid_app_id` \"App ID is required\" / \"App ID must be a reverse domain string\"), `device_id` (400 `missing_device_id`), `version_build` (400 `semver_error`), fields (400 `invalid_json_body`), app (429 `on_premise_app`), then `{status: \"ok\"}`. Batch: an empty array is `{status: \"ok\", results: []}`; a later event without a valid `app_id` → 200 `invalid_app_id`, another app id → 200 `mixed_app_ids`; otherwise each event is checked alone and answered in `results` by `index` (`on_premise_app` there when the app is unknown). Every valid event is stored with its `version_name` as sent (no `version_not_found`) and refreshes the device row, except `*_fail` events which do not change the device\'s version. Written after the answer, in batches. Every action of the reference sheet §2.2 plus `session_key_required`.
      * Send device events
      */
-    async sendStats(requestParameters: SendStatsOperationRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<SendStats200Response> {
+    async sendStats(requestParameters: SendStatsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<SendStats200Response> {
         const response = await this.sendStatsRaw(requestParameters, initOverrides);
         return await response.value();
     }

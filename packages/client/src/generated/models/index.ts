@@ -46,7 +46,6 @@ export * from './PluginStatus.js';
 export * from './RevertToBuiltin.js';
 export * from './SelfAssignableChannel.js';
 export * from './SendStats200Response.js';
-export * from './SendStatsRequest.js';
 export * from './SetChannel200Response.js';
 export * from './SetDeviceOverrideBody.js';
 export * from './StatisticsList.js';
