@@ -13,6 +13,7 @@ import { migrateUp } from './db/orm.js';
 import { openStorage } from './storage/index.js';
 import type { BundleStorage } from './storage/storage.js';
 import { startRetention } from './jobs/retention.js';
+import { flushKeyUses } from './modules/apikey/apikey.repository.js';
 import { FIRST_START_EMAIL, FIRST_START_ORG, bootstrapIfEmpty } from './modules/admin/admin.service.js';
 
 const SHUTDOWN_DEADLINE_MS = 9_000;
@@ -110,6 +111,9 @@ async function main(): Promise<void> {
     // What device requests left behind is written before the database goes.
     await telemetry.stop();
     await retention.stop();
+    await flushKeyUses(database.orm.em).catch((error: unknown) =>
+      logger.error({ err: error }, 'could not record the last uses of keys'),
+    );
     await database.close();
     logger.info('stopped');
     process.exit(0);
