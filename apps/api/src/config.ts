@@ -83,6 +83,8 @@ const ConfigSchema = z.object({
   /** Members of one organization, pending invitations included. */
   MAX_MEMBERS_PER_ORG: positiveInt.default('1000'),
   MAX_PENDING_INVITATIONS_PER_ORG: positiveInt.default('100'),
+  /** Device-route requests per device, app and route a minute (/updates, /stats, /channel_self each); 0 = off. */
+  DEVICE_RATE_LIMIT_PER_MINUTE: nonNegativeInt.default('60'),
   /** Origins allowed to call the API from a browser; unset: CORS closed (no CORS headers at all). */
   CORS_ORIGINS: corsOrigins.optional(),
   /**

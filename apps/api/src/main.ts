@@ -6,6 +6,7 @@ import { SERVER_TIMEOUTS, createHttpServer } from './common/http-server.js';
 import { createLogger } from './common/logger.js';
 import type { Runtime } from './common/request-context.js';
 import { ConfigError, loadConfig, publicUrlOf } from './config.js';
+import { DeviceTelemetry } from './jobs/device-telemetry.js';
 import { type Database, openDatabase } from './db/database.js';
 import { EmbeddedDatabaseBusyError } from './db/embedded.js';
 import { migrateUp } from './db/orm.js';
@@ -32,9 +33,10 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL);
   const runtime: Runtime = { state: 'starting' };
+  const telemetry = new DeviceTelemetry(runtime, logger);
 
   // Listen first: /livez answers and /readyz says 503 while the database is being prepared.
-  const server: Server = createHttpServer(buildApp({ runtime, logger, settings: config }), SERVER_TIMEOUTS, {
+  const server: Server = createHttpServer(buildApp({ runtime, logger, settings: config, telemetry }), SERVER_TIMEOUTS, {
     maxConnections: config.MAX_CONNECTIONS,
     maxConnectionsPerAddress: config.MAX_CONNECTIONS_PER_ADDRESS,
   }).listen(config.PORT, config.HOST);
@@ -86,6 +88,7 @@ async function main(): Promise<void> {
   runtime.storage = storage;
   runtime.orm = database.orm;
   runtime.state = 'ready';
+  telemetry.start();
   logger.info({ url: `http://${config.HOST}:${port}`, embedded: database.embedded, storage: storage.kind }, 'ready');
 
   let stopping = false;
@@ -105,6 +108,8 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await closed;
     clearInterval(closeIdle);
+    // What device requests left behind is written before the database goes.
+    await telemetry.stop();
     await retention.stop();
     await flushKeyUses(database.orm.em).catch((error: unknown) =>
       logger.error({ err: error }, 'could not record the last uses of keys'),

@@ -1,5 +1,6 @@
 import { type RequestListener, type Server, createServer } from 'node:http';
 import type { Socket } from 'node:net';
+import type { FastPath } from '../modules/plugin/plugin.fast-path.js';
 
 export interface ServerTimeouts {
   /** Whole request headers must arrive within this (slow-header clients are cut off with 408). */
@@ -51,11 +52,16 @@ function limitConnectionsPerAddress(server: Server, max: number): void {
   });
 }
 
+/** An app (express) that may carry a fast path for its hottest route in `locals.fastPath`. */
+type App = RequestListener & { locals?: { fastPath?: FastPath } };
+
 export function createHttpServer(
-  app: RequestListener,
+  app: App,
   timeouts: ServerTimeouts = SERVER_TIMEOUTS,
   limits: ConnectionLimits = CONNECTION_LIMITS,
 ): Server {
+  const fastPath = app.locals?.fastPath;
+  const listener: RequestListener = fastPath ? (req, res) => fastPath(req, res) || app(req, res) : app;
   const server = createServer(
     {
       headersTimeout: timeouts.headersTimeout,
@@ -64,7 +70,7 @@ export function createHttpServer(
       // How often the timeouts above are checked; node's default (30 s) would let them overrun.
       connectionsCheckingInterval: Math.min(1_000, timeouts.headersTimeout),
     },
-    app,
+    listener,
   );
   // node itself closes connections past this one as they are accepted.
   server.maxConnections = limits.maxConnections;

@@ -18,6 +18,7 @@ const h = useServer({
   RATE_LIMIT_PER_MINUTE: 1_000_000,
   RATE_LIMIT_PER_USER_PER_MINUTE: 1_000_000,
   RATE_LIMIT_FAILED_AUTH: 1_000_000,
+  DEVICE_RATE_LIMIT_PER_MINUTE: 1_000_000,
 });
 const routes = routesOf(contract);
 const perRoute = Math.ceil(TOTAL / routes.length);

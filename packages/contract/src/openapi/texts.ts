@@ -47,6 +47,8 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   files: 'Downloads of stored bundles by devices, through signed URLs. No key needed: the signature is the permission.',
   health: 'Liveness and readiness probes. No key needed.',
   docs: 'This document and its reference page. No key needed.',
+  plugin:
+    "The device protocol of `@capgo/capacitor-updater` (`updateUrl`, `statsUrl`, `channelUrl`). No key. These routes answer in the plugin's own shape, not `ErrorBody`: business answers are HTTP 200 `{error, message, kind, …extra}` (`kind` on every such answer of every device route), broken requests exactly 400 `{error, message}`. Choices where Capgo leaves one: the device rate limit counts per device, app and route family (`/updates`, `/stats`, `/channel_self`) in each replica's memory; the device row keeps `version_name` as sent (`builtin` stays `builtin`) and an empty `defaultChannel` as null; a `*_fail` event does not change the device's version; an event without `action` only refreshes the device row; `download_fail` from old plugins is stored like any other event; the device's channel (`/channel_self`) is never stored server-side.",
 };
 
 export const RESPONSE_HEADERS: Record<string, HeaderObject> = {
