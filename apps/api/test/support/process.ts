@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { spawnServer } from './spawn-server.js';
+import { type Launch, spawnServer } from './spawn-server.js';
 
 export const API_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -33,20 +33,26 @@ export interface ServerProcess {
   child: ChildProcess;
   baseUrl: string;
   output: () => string;
-  /** Sends `signal` and resolves with the exit code and the milliseconds it took. */
+  /** Sends `signal` (to the process group when it has its own) and resolves with the exit code and the milliseconds it took. */
   stop: (signal?: NodeJS.Signals) => Promise<{ code: number | null; ms: number }>;
 }
 
 /** `spawnServer` with this file's environment (ours, minus the database and port settings) and a stop(). */
-export async function startServer(env: Record<string, string>, entry?: string[]): Promise<ServerProcess> {
-  const server = await spawnServer(childEnv(env) as Record<string, string>, entry);
+export async function startServer(
+  env: Record<string, string>,
+  entry?: string[],
+  launch?: Launch,
+): Promise<ServerProcess> {
+  const server = await spawnServer(childEnv(env) as Record<string, string>, entry, launch);
   return {
     child: server.child,
     baseUrl: server.baseUrl,
     output: () => server.output.join('\n'),
     stop: async (signal = 'SIGTERM') => {
       const started = Date.now();
-      server.child.kill(signal);
+      // A process group is signalled whole, as a terminal's Ctrl-C or a supervisor's `kill -- -pgid` does.
+      if (launch?.processGroup && server.child.pid) process.kill(-server.child.pid, signal);
+      else server.child.kill(signal);
       const code = await server.exited;
       return { code: typeof code === 'number' ? code : null, ms: Date.now() - started };
     },

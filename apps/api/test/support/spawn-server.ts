@@ -13,18 +13,28 @@ export interface SpawnedServer {
   exited: Promise<number | string>;
 }
 
+export interface Launch {
+  /** The program; node itself unless given (`pnpm` for `pnpm start`). */
+  command?: string;
+  cwd?: string;
+  /** In a process group of its own (its pid is the group's id), to signal the whole group as a terminal would. */
+  processGroup?: boolean;
+}
+
 /**
  * Starts the real server on an ephemeral port and resolves when it logs "ready": `src/main.ts`
- * through tsx, or what `entry` names (the production bundle).
+ * through tsx, or what `entry` names (the production bundle; with `launch.command`, that program's arguments).
  */
 export async function spawnServer(
   env: Record<string, string>,
   entry = ['--import', 'tsx', 'src/main.ts'],
+  launch: Launch = {},
 ): Promise<SpawnedServer> {
-  const child = spawn(process.execPath, entry, {
-    cwd: API_ROOT,
+  const child = spawn(launch.command ?? process.execPath, entry, {
+    cwd: launch.cwd ?? API_ROOT,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: launch.processGroup ?? false,
   });
   const output: string[] = [];
   const exited = new Promise<number | string>((resolve) =>
