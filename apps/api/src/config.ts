@@ -49,6 +49,12 @@ const ConfigSchema = z.object({
   CORS_ORIGINS: corsOrigins.optional(),
   /** Reverse proxies in front of the server whose X-Forwarded-For is believed (for per-IP limits); 0 = none. */
   TRUST_PROXY: nonNegativeInt.pipe(z.number().int().max(10, 'must be 0–10 proxy hops')).default('0'),
+  /**
+   * Seconds between SIGTERM and closing the listener, while /readyz already says 503 and requests are
+   * still served: a load balancer's health checks take the replica out first. At most 5, so that the
+   * drain after it still ends within the 10 s of SPEC §6.
+   */
+  SHUTDOWN_DELAY_SECONDS: nonNegativeInt.pipe(z.number().int().max(5, 'must be 0–5 seconds')).default('0'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
