@@ -42,7 +42,10 @@ export async function spawnServer(
   );
   const baseUrl = await new Promise<string>((resolve, reject) => {
     // Generous: on a loaded 2-core machine the embedded database alone can take many seconds to open.
-    const timer = setTimeout(() => reject(new Error(`server not ready in 90 s:\n${output.join('\n')}`)), 90_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a process behind
+      reject(new Error(`server not ready in 90 s:\n${output.join('\n')}`));
+    }, 90_000);
     const onLine = (line: string) => {
       output.push(line);
       const url = /"msg":"ready"/.test(line) ? /"url":"([^"]+)"/.exec(line)?.[1] : undefined;
