@@ -35,6 +35,8 @@ export class SteadyLoad {
   phase = 'steady';
   private running = false;
   private loop?: Promise<void>;
+  private readonly inFlight: Promise<void>[] = [];
+  private sent = 0;
   private readonly t0 = performance.now();
 
   constructor(
@@ -59,18 +61,26 @@ export class SteadyLoad {
     await this.loop;
   }
 
-  private async run(): Promise<void> {
-    const inFlight: Promise<void>[] = [];
-    for (let n = 0; this.running && n < this.maxRequests; n++) {
-      inFlight.push(this.fire(n));
-      await sleep(this.everyMs);
-    }
-    await Promise.all(inFlight);
+  /**
+   * `count` creates at once, each on a new connection, on top of the steady stream: what finds a
+   * replica's accept queue full at the moment it closes its listener.
+   */
+  burst(count: number): void {
+    for (let i = 0; i < count && this.sent < this.maxRequests; i++)
+      this.inFlight.push(this.fire(this.sent++, 'create'));
   }
 
-  private async fire(n: number): Promise<void> {
+  private async run(): Promise<void> {
+    while (this.running && this.sent < this.maxRequests) {
+      this.inFlight.push(this.fire(this.sent++));
+      await sleep(this.everyMs);
+    }
+    await Promise.all(this.inFlight);
+  }
+
+  private async fire(n: number, only?: Kind): Promise<void> {
     const known = this.acknowledged.at(-1 - (n % 7)) ?? this.acknowledged.at(-1);
-    const planned = MIX[n % MIX.length] as Kind;
+    const planned = only ?? (MIX[n % MIX.length] as Kind);
     const kind: Kind = known === undefined ? 'create' : planned;
     const rid = `cluster-${n}-${kind}`;
     const sample: Sample = { phase: this.phase, kind, rid, start: this.now() };
