@@ -52,9 +52,11 @@ let haproxy: Haproxy | undefined;
 const replicas: Replica[] = [];
 let client: RawClient;
 
+/** REPLICA_ENV with the run's database (and the shared store's settings, when there is one). */
+let replicaEnv: Record<string, string>;
+
 /** Starts a replica, the production bundle (`pnpm build`), on `port` (0: any free port). */
-const startReplica = (port = 0) =>
-  spawnServer({ ...REPLICA_ENV, DATABASE_URL: inject('databaseUrl'), PORT: String(port) });
+const startReplica = (port = 0) => spawnServer({ ...replicaEnv, PORT: String(port) }, ['dist/main.js']);
 
 const alive = (server: SpawnedServer) => server.child.exitCode === null && server.child.signalCode === null;
 
@@ -111,6 +113,7 @@ beforeAll(async () => {
   loadKeys = [tenant.key];
   while (loadKeys.length < LOAD_KEYS) loadKeys.push((await createKeyFor(em, tenant.userId)).key);
 
+  replicaEnv = { ...REPLICA_ENV, DATABASE_URL: inject('databaseUrl') };
   const started = await Promise.all([startReplica(), startReplica()]);
   started.forEach((server, i) => {
     replicas.push({
