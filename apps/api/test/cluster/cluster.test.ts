@@ -1,13 +1,18 @@
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { type Orm, openOrm } from '../../src/db/orm.js';
+import { openStorage } from '../../src/storage/index.js';
 import type { Answer } from '../fuzz/contract-routes.js';
 import { RawClient } from '../fuzz/http.js';
 import { type Tenant, createKeyFor, createTenant } from '../support/factories.js';
 import { type Haproxy, startHaproxy } from '../support/haproxy.js';
-import { errorEnvelope } from '../support/harness.js';
+import { errorEnvelope, uniqueAppId } from '../support/harness.js';
+import { type S3Server, startS3Proxy } from '../support/s3proxy.js';
 import { type SpawnedServer, spawnServer } from '../support/spawn-server.js';
+import { sampleBundle } from '../support/zip.js';
 import { SteadyLoad, failed } from './load.js';
 
 /** One request every 30 ms (about 33 a second), at most 4,000 in all. */
@@ -49,10 +54,11 @@ let orm: Orm;
 let tenant: Tenant;
 let loadKeys: string[];
 let haproxy: Haproxy | undefined;
+let s3: S3Server | undefined;
 const replicas: Replica[] = [];
 let client: RawClient;
 
-/** REPLICA_ENV with the run's database (and the shared store's settings, when there is one). */
+/** REPLICA_ENV with the run's database and the shared S3 store (S3Proxy). */
 let replicaEnv: Record<string, string>;
 
 /** Starts a replica, the production bundle (`pnpm build`), on `port` (0: any free port). */
@@ -113,7 +119,8 @@ beforeAll(async () => {
   loadKeys = [tenant.key];
   while (loadKeys.length < LOAD_KEYS) loadKeys.push((await createKeyFor(em, tenant.userId)).key);
 
-  replicaEnv = { ...REPLICA_ENV, DATABASE_URL: inject('databaseUrl') };
+  s3 = await startS3Proxy();
+  replicaEnv = { ...REPLICA_ENV, DATABASE_URL: inject('databaseUrl'), ...s3.env() };
   const started = await Promise.all([startReplica(), startReplica()]);
   started.forEach((server, i) => {
     replicas.push({
@@ -143,6 +150,7 @@ afterAll(async () => {
   await Promise.all(replicas.map((replica) => replica.current.exited));
   if (haproxy) console.log(`HAPROXY\n${haproxy.output.join('\n')}`);
   await haproxy?.stop();
+  await s3?.stop();
   await orm?.close();
 });
 
@@ -250,6 +258,48 @@ describe('two replicas behind HAProxy on one PostgreSQL', () => {
     expect(failures.filter((s) => s.kind === 'read' || s.kind === 'list').map((s) => s.rid)).toEqual([]);
     // Every create answered 201 is in the database.
     expect(rows.map((row) => row.app_id).sort()).toEqual([...load.acknowledged].sort());
+  });
+
+  it('serves a bundle uploaded through one replica from the other', async () => {
+    const [api1, api2] = replicas.map((replica) => replica.current.baseUrl) as [string, string];
+    const { key } = await createKeyFor(orm.em.fork() as EntityManager, tenant.userId);
+    const headers = { authorization: key, 'content-type': 'application/json' };
+    const appId = uniqueAppId('com.cluster.bundle');
+    const created = await fetch(`${api2}/app`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ app_id: appId, name: 'Bundles', owner_org: tenant.orgId }),
+    });
+    expect(created.status).toBe(201);
+
+    const zip = sampleBundle('cluster');
+    const uploaded = await fetch(`${api1}/bundle/upload?app_id=${appId}&version=1.0.0`, {
+      method: 'POST',
+      headers: { authorization: key, 'content-type': 'application/zip' },
+      body: zip,
+    });
+    const bundle = (await uploaded.json()) as Record<string, unknown>;
+    expect([uploaded.status, bundle.storage, bundle.size]).toEqual([201, 'stored', zip.length]);
+    const checksum = createHash('sha256').update(zip).digest('hex');
+    expect(bundle.checksum).toBe(checksum);
+
+    // The other replica lists the very same bundle...
+    const listed = await fetch(`${api2}/bundle?app_id=${appId}&version=1.0.0`, { headers: { authorization: key } });
+    expect(listed.status).toBe(200);
+    expect(((await listed.json()) as { data: unknown[] }).data).toEqual([bundle]);
+    // ...and its file is in the shared bucket, behind the download URL the storage hands devices.
+    // Once the device protocol (issue 12) is merged, api2's POST /updates gives this URL instead.
+    const [row] = await orm.em
+      .getConnection()
+      .execute<{ storage_key: string }[]>('select storage_key from bundles where id = ?', [bundle.id]);
+    const storage = await openStorage(loadConfig((s3 as S3Server).env()), api2, orm.em.fork() as EntityManager);
+    const download = await fetch(await storage.downloadUrl(row?.storage_key as string));
+    const bytes = Buffer.from(await download.arrayBuffer());
+    expect([download.status, bytes.equals(zip)]).toEqual([200, true]);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(checksum);
+    console.log(
+      `CLUSTER FIGURES bundle ${JSON.stringify({ uploadedThrough: 'api1', listedThrough: 'api2', bytes: bytes.length, checksumMatches: true })}`,
+    );
   });
 
   it('keeps the per-key and per-IP rate limits exact across the two replicas', async () => {
