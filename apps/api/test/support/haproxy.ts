@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { type AddressInfo, connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './ports.js';
 
 /** The one HAProxy configuration, also mounted by compose.yaml. */
 export const HAPROXY_CONFIG = fileURLToPath(new URL('../../../../deploy/haproxy.cfg', import.meta.url));
@@ -17,15 +18,6 @@ export interface Haproxy {
   /** Polls until `server` is `wanted`; resolves with the milliseconds waited, throws after `timeoutMs`. */
   waitFor: (server: string, wanted: 'UP' | 'DOWN', timeoutMs?: number) => Promise<number>;
   stop: () => Promise<void>;
-}
-
-/** A port that was free a moment ago (HAProxy refuses port 0, so it cannot pick one itself). */
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => probe.once('listening', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 /** Sends one command to HAProxy's runtime API and resolves with its whole answer. */
