@@ -37,9 +37,11 @@ export async function spawnServer(
     detached: launch.processGroup ?? false,
   });
   const output: string[] = [];
-  const exited = new Promise<number | string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
-  );
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+    // The program could not be started at all (not installed, not on PATH): no 'exit' follows.
+    child.once('error', (error) => resolve(`not started: ${error.message}`));
+  });
   const baseUrl = await new Promise<string>((resolve, reject) => {
     // Generous: on a loaded 2-core machine the embedded database alone can take many seconds to open.
     const timer = setTimeout(() => {
