@@ -7,7 +7,7 @@ import { type Orm, openOrm } from '../../src/db/orm.js';
 import { openStorage } from '../../src/storage/index.js';
 import type { Answer } from '../fuzz/contract-routes.js';
 import { RawClient } from '../fuzz/http.js';
-import { type Tenant, createKeyFor, createTenant } from '../support/factories.js';
+import { type Tenant, createMember, createTenant } from '../support/factories.js';
 import { type Haproxy, startHaproxy } from '../support/haproxy.js';
 import { errorEnvelope, uniqueAppId } from '../support/harness.js';
 import { type S3Server, startS3Proxy } from '../support/s3proxy.js';
@@ -24,7 +24,7 @@ const BURST_SIZE = 10;
 const BURST_EVERY_MS = 250;
 /** How long the load runs between two events. */
 const STEADY_MS = 3_000;
-/** The load spreads over this many keys, so that it stays under the per-key limit. */
+/** The load spreads over this many keys (of as many users), so that it stays under the limits. */
 const LOAD_KEYS = 40;
 const PER_MINUTE = 100;
 const FAILED_AUTH = 10;
@@ -36,7 +36,8 @@ const TOO_MANY = 'Too many requests: retry after the number of seconds in Retry-
 const REPLICA_ENV = {
   MIGRATE_ON_START: 'false',
   DB_POOL_MAX: '5',
-  TRUST_PROXY: '1',
+  // HAProxy is the one proxy, on loopback here.
+  TRUST_PROXY: 'loopback',
   SHUTDOWN_DELAY_SECONDS: '3',
   RATE_LIMIT_PER_MINUTE: String(PER_MINUTE),
   RATE_LIMIT_FAILED_AUTH: String(FAILED_AUTH),
@@ -116,8 +117,9 @@ beforeAll(async () => {
   orm = await openOrm({ clientUrl: inject('databaseUrl'), poolMax: 2 });
   const em = orm.em.fork() as EntityManager;
   tenant = await createTenant(em);
+  // One user per key: the per-user limit (as large as the per-key one by default) stays out of the way.
   loadKeys = [tenant.key];
-  while (loadKeys.length < LOAD_KEYS) loadKeys.push((await createKeyFor(em, tenant.userId)).key);
+  while (loadKeys.length < LOAD_KEYS) loadKeys.push((await createMember(em, tenant.orgId, 'admin')).key);
 
   s3 = await startS3Proxy();
   replicaEnv = { ...REPLICA_ENV, DATABASE_URL: inject('databaseUrl'), ...s3.env() };
@@ -262,7 +264,7 @@ describe('two replicas behind HAProxy on one PostgreSQL', () => {
 
   it('serves a bundle uploaded through one replica from the other', async () => {
     const [api1, api2] = replicas.map((replica) => replica.current.baseUrl) as [string, string];
-    const { key } = await createKeyFor(orm.em.fork() as EntityManager, tenant.userId);
+    const { key } = await createMember(orm.em.fork() as EntityManager, tenant.orgId, 'admin');
     const headers = { authorization: key, 'content-type': 'application/json' };
     const appId = uniqueAppId('com.cluster.bundle');
     const created = await fetch(`${api2}/app`, {
@@ -303,7 +305,7 @@ describe('two replicas behind HAProxy on one PostgreSQL', () => {
   });
 
   it('keeps the per-key and per-IP rate limits exact across the two replicas', async () => {
-    const { key } = await createKeyFor(orm.em.fork() as EntityManager, tenant.userId);
+    const { key } = await createMember(orm.em.fork() as EntityManager, tenant.orgId, 'admin');
     const burst = (n: number, prefix: string, withKey: string) =>
       Promise.all(
         Array.from({ length: n }, async (_, i) => {
@@ -326,7 +328,7 @@ describe('two replicas behind HAProxy on one PostgreSQL', () => {
       expect(Number(a.headers['retry-after'])).toBeGreaterThan(0);
     }
 
-    // Last: it bars 127.0.0.1, the address HAProxy forwards for every client of this test.
+    // Last: bad keys from 127.0.0.1, the address HAProxy forwards for every client here, are refused from now on.
     const badKey = await burst(40, 'failed-auth', 'capgo_stolen_or_guessed');
     expect(
       count(badKey, (a) => String(a.status)),
