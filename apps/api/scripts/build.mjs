@@ -14,7 +14,9 @@ const outdir = process.argv[2] ?? 'dist';
 
 await build({
   absWorkingDir: new URL('..', import.meta.url).pathname,
-  entryPoints: ['src/main.ts'],
+  // The server, and the CLIs an image needs without TypeScript at run time: dist/cli/migrate.js, dist/cli/admin.js.
+  entryPoints: ['src/main.ts', 'src/cli/migrate.ts', 'src/cli/admin.ts'],
+  outbase: 'src',
   outdir,
   // Bundled CommonJS (the OpenAPI emitter) requires its external packages at run time: give it a require.
   banner: {

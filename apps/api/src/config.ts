@@ -92,12 +92,22 @@ const ConfigSchema = z.object({
    * `uniquelocal`), comma-separated: X-Forwarded-For is believed only from them. `0` or unset: from none.
    */
   TRUST_PROXY: trustedProxies.default('0'),
+  /**
+   * Seconds between SIGTERM and closing the listener, while /readyz already says 503 and requests are
+   * still served: a load balancer's health checks take the replica out first. At most 5, so that the
+   * drain after it still ends within the 10 s of SPEC §6.
+   */
+  SHUTDOWN_DELAY_SECONDS: nonNegativeInt.pipe(z.number().int().max(5, 'must be 0–5 seconds')).default('0'),
   /** Unset: bundle zips under `<DATA_DIR>/bundles`; `s3://<bucket>[/<prefix>]`: that bucket, shared by every replica. */
   STORAGE_URL: z
     .string()
     .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[\w./-]*)?$/, 'must be s3://<bucket>[/<prefix>]')
     .optional(),
-  S3_ENDPOINT: z.string().url('must be an http(s) URL').regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
+  S3_ENDPOINT: z
+    .string()
+    .url('must be an http(s) URL')
+    .regex(/^https?:\/\//, 'must be an http(s) URL')
+    .optional(),
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_FORCE_PATH_STYLE: booleanFlag.default('false'),
   AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
@@ -113,7 +123,9 @@ const ConfigSchema = z.object({
     .transform((value) => value.replace(/\/+$/, ''))
     .optional(),
   /** Seconds between two retention runs; 0 = off. */
-  RETENTION_INTERVAL_SECONDS: nonNegativeInt.pipe(z.number().int().max(31_536_000, 'must be at most one year')).default('3600'),
+  RETENTION_INTERVAL_SECONDS: nonNegativeInt
+    .pipe(z.number().int().max(31_536_000, 'must be at most one year'))
+    .default('3600'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

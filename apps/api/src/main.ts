@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { buildApp } from './app.js';
 import { SERVER_TIMEOUTS, createHttpServer } from './common/http-server.js';
@@ -73,7 +74,11 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   let storage: BundleStorage;
   try {
-    storage = await openStorage(config, publicUrlOf({ ...config, PORT: port }), database.orm.em.fork() as EntityManager);
+    storage = await openStorage(
+      config,
+      publicUrlOf({ ...config, PORT: port }),
+      database.orm.em.fork() as EntityManager,
+    );
   } catch (error) {
     logger.fatal({ err: error }, 'cannot open the bundle storage');
     process.exit(1);
@@ -101,6 +106,10 @@ async function main(): Promise<void> {
       logger.error('shutdown deadline passed; exiting with requests still open');
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
+    // Closing the listener resets the connections still waiting in its accept queue, which a load
+    // balancer may have just opened and written a request to: wait until its checks of /readyz
+    // (503 from now on) have taken this replica out.
+    if (config.SHUTDOWN_DELAY_SECONDS > 0) await sleep(config.SHUTDOWN_DELAY_SECONDS * 1000);
     // Stops accepting and lets in-flight requests finish. A keep-alive socket whose request has
     // just finished is idle again: close those as they appear rather than after keepAliveTimeout.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -211,13 +211,20 @@ describe('PUT /bundle (link) and POST /bundle/metadata', () => {
       key: t.key,
       body: { app_id: app.app_id, version: '1.0.0', comment: null, min_update_version: '0.9.0' },
     });
-    expect(cleared.body).toMatchObject({ link: 'https://example.com/notes', comment: null, min_update_version: '0.9.0' });
+    expect(cleared.body).toMatchObject({
+      link: 'https://example.com/notes',
+      comment: null,
+      min_update_version: '0.9.0',
+    });
   });
 
   it('rejects a metadata body with none of the three fields', async () => {
     const { t, app } = await tenantWithApp(h);
     await createExternalVia(h, t.key, app.app_id, '1.0.0');
-    const res = await call(h, 'post', '/bundle/metadata', { key: t.key, body: { app_id: app.app_id, version: '1.0.0' } });
+    const res = await call(h, 'post', '/bundle/metadata', {
+      key: t.key,
+      body: { app_id: app.app_id, version: '1.0.0' },
+    });
     expect(res.status).toBe(400);
     expect(res.body).toEqual(
       errorEnvelope('invalid_parameters', INVALID, res.rid, {
@@ -238,7 +245,10 @@ describe('DELETE /bundle', () => {
     expect(linked.body).toEqual(
       errorEnvelope('bundle_linked_to_channel', 'Cannot delete a bundle linked to a channel', linked.rid),
     );
-    await call(h, 'post', '/channel', { key: t.key, body: { app_id: app.app_id, channel: 'production', version: null } });
+    await call(h, 'post', '/channel', {
+      key: t.key,
+      body: { app_id: app.app_id, channel: 'production', version: null },
+    });
     const res = await call(h, 'delete', `/bundle?app_id=${app.app_id}&version=1.1.0`, { key: t.key });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok' });
@@ -266,7 +276,9 @@ describe('DELETE /bundle', () => {
     const writer = await createMember(h.em(), t.orgId, 'write');
     const res = await call(h, 'delete', `/bundle?app_id=${app.app_id}&version=1.0.0`, { key: writer.key });
     expect(res.status).toBe(403);
-    expect(res.body).toEqual(errorEnvelope('insufficient_permissions', 'Insufficient permissions to manage app', res.rid));
+    expect(res.body).toEqual(
+      errorEnvelope('insufficient_permissions', 'Insufficient permissions to manage app', res.rid),
+    );
   });
 });
 

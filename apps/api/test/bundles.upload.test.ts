@@ -97,17 +97,24 @@ describe('POST /bundle/upload is all or nothing', () => {
   it.each([
     ['random bytes', randomBytes(5000), 'the body is not a zip archive'],
     ['an empty body', Buffer.alloc(0), 'the body is not a zip archive'],
-    ['a zip header and garbage', Buffer.concat([Buffer.from('PK\u0003\u0004', 'latin1'), randomBytes(3000)]), undefined],
+    [
+      'a zip header and garbage',
+      Buffer.concat([Buffer.from('PK\u0003\u0004', 'latin1'), randomBytes(3000)]),
+      undefined,
+    ],
     ['an empty zip', makeZip([]), 'the zip has no entries'],
     ['a cut zip', sampleBundle().subarray(0, 60), undefined],
-  ] as [string, Buffer, string | undefined][])('rejects %s with 400 invalid_bundle and keeps nothing', async (_name, body, reason) => {
-    const { t, app } = await tenantWithApp(h);
-    const res = await uploadVia(h, { key: t.key, query: { app_id: app.app_id, version: '1.0.0' }, body });
-    expect(res.status).toBe(400);
-    if (reason) expect(res.body).toEqual(invalid(res.rid, reason));
-    else expect(res.body).toMatchObject({ status: 'KO', code: 'invalid_bundle', request_id: res.rid });
-    expect(await storedState(h, app.id)).toEqual(NOTHING);
-  });
+  ] as [string, Buffer, string | undefined][])(
+    'rejects %s with 400 invalid_bundle and keeps nothing',
+    async (_name, body, reason) => {
+      const { t, app } = await tenantWithApp(h);
+      const res = await uploadVia(h, { key: t.key, query: { app_id: app.app_id, version: '1.0.0' }, body });
+      expect(res.status).toBe(400);
+      if (reason) expect(res.body).toEqual(invalid(res.rid, reason));
+      else expect(res.body).toMatchObject({ status: 'KO', code: 'invalid_bundle', request_id: res.rid });
+      expect(await storedState(h, app.id)).toEqual(NOTHING);
+    },
+  );
 
   it.each([
     ['../escape.js', 'invalid relative path: ../escape.js'],
@@ -156,7 +163,10 @@ describe('POST /bundle/upload is all or nothing', () => {
     const zip = makeZip([{ name: 'big.bin', data: randomBytes(MAX + 1) }]);
     const { status, body } = await rawUpload(t.key, app.app_id, '1.0.0', Readable.from(chunksOf(zip, 16 * 1024)));
     expect(status).toBe(413);
-    expect(JSON.parse(body)).toMatchObject({ code: 'payload_too_large', error: `Bundle too large: the limit is ${MAX} bytes` });
+    expect(JSON.parse(body)).toMatchObject({
+      code: 'payload_too_large',
+      error: `Bundle too large: the limit is ${MAX} bytes`,
+    });
     expect(await storedState(h, app.id)).toEqual(NOTHING);
   });
 
@@ -251,8 +261,9 @@ function rawUpload(key: string, appId: string, version: string, body: Readable) 
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
     });
     // The server may close the connection once it has answered; the answer is what counts.
-    req.on('error', (error) => (error.message.includes('EPIPE') || error.message.includes('ECONNRESET') ? undefined : reject(error)));
+    req.on('error', (error) =>
+      error.message.includes('EPIPE') || error.message.includes('ECONNRESET') ? undefined : reject(error),
+    );
     body.pipe(req);
   });
 }
-

@@ -11,7 +11,10 @@ const DEVICE = '00009a6b-eefe-490a-9c60-8e965132ae51';
 describe('POST /channel', () => {
   it("creates with Capgo's defaults (201), then updates only the fields sent (200)", async () => {
     const { t, app } = await tenantWithApp(h);
-    const created = await call(h, 'post', '/channel', { key: t.key, body: { app_id: app.app_id, channel: 'production' } });
+    const created = await call(h, 'post', '/channel', {
+      key: t.key,
+      body: { app_id: app.app_id, channel: 'production' },
+    });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
       id: expect.any(Number),
@@ -92,7 +95,8 @@ describe('POST /channel', () => {
 describe('GET /channel', () => {
   it('lists channels by name in byte order with paging, or answers one', async () => {
     const { t, app } = await tenantWithApp(h);
-    for (const name of ['beta', 'Zeta', 'alpha']) await createChannelVia(h, t.key, { app_id: app.app_id, channel: name });
+    for (const name of ['beta', 'Zeta', 'alpha'])
+      await createChannelVia(h, t.key, { app_id: app.app_id, channel: name });
     const page = await call(h, 'get', `/channel?app_id=${app.app_id}&limit=2`, { key: t.key });
     expect(page.status).toBe(200);
     expect(page.body.data.map((c: { name: string }) => c.name)).toEqual(['Zeta', 'alpha']);
@@ -120,10 +124,7 @@ describe('DELETE /channel', () => {
     const res = await call(h, 'delete', `/channel?app_id=${app.app_id}&channel=qa`, { key: t.key });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok' });
-    const overrides = await h
-      .em()
-      .getConnection()
-      .execute('select * from channel_devices where app = ?', [app.id]);
+    const overrides = await h.em().getConnection().execute('select * from channel_devices where app = ?', [app.id]);
     expect(overrides).toEqual([]);
     expect((await call(h, 'get', `/bundle?app_id=${app.app_id}`, { key: t.key })).body.total).toBe(1);
     const again = await call(h, 'delete', `/channel?app_id=${app.app_id}&channel=qa`, { key: t.key });
@@ -134,9 +135,13 @@ describe('DELETE /channel', () => {
   it('needs admin; write may create and update', async () => {
     const { t, app } = await tenantWithApp(h);
     const writer = await createMember(h.em(), t.orgId, 'write');
-    expect((await call(h, 'post', '/channel', { key: writer.key, body: { app_id: app.app_id, channel: 'qa' } })).status).toBe(201);
+    expect(
+      (await call(h, 'post', '/channel', { key: writer.key, body: { app_id: app.app_id, channel: 'qa' } })).status,
+    ).toBe(201);
     const res = await call(h, 'delete', `/channel?app_id=${app.app_id}&channel=qa`, { key: writer.key });
     expect(res.status).toBe(403);
-    expect(res.body).toEqual(errorEnvelope('insufficient_permissions', 'Insufficient permissions to manage app', res.rid));
+    expect(res.body).toEqual(
+      errorEnvelope('insufficient_permissions', 'Insufficient permissions to manage app', res.rid),
+    );
   });
 });

@@ -15,22 +15,55 @@ import {
 const h = useServer();
 const DEVICE = '00009a6b-eefe-490a-9c60-8e965132ae51';
 
-const routes: { name: string; run: (key: string, appId: string) => Promise<{ status: number; body: unknown; rid: string }> }[] = [
+const routes: {
+  name: string;
+  run: (key: string, appId: string) => Promise<{ status: number; body: unknown; rid: string }>;
+}[] = [
   { name: 'list bundles', run: (key, appId) => call(h, 'get', `/bundle?app_id=${appId}`, { key }) },
-  { name: 'register a bundle', run: (key, appId) => call(h, 'post', '/bundle', { key, body: externalBody(appId, '9.0.0') }) },
+  {
+    name: 'register a bundle',
+    run: (key, appId) => call(h, 'post', '/bundle', { key, body: externalBody(appId, '9.0.0') }),
+  },
   { name: 'upload a bundle', run: (key, appId) => uploadVia(h, { key, query: { app_id: appId, version: '9.0.1' } }) },
-  { name: 'link a bundle', run: (key, appId) => call(h, 'put', '/bundle', { key, body: { app_id: appId, version: '1.0.0', channel: 'production' } }) },
-  { name: 'edit metadata', run: (key, appId) => call(h, 'post', '/bundle/metadata', { key, body: { app_id: appId, version: '1.0.0', comment: 'x' } }) },
+  {
+    name: 'link a bundle',
+    run: (key, appId) =>
+      call(h, 'put', '/bundle', { key, body: { app_id: appId, version: '1.0.0', channel: 'production' } }),
+  },
+  {
+    name: 'edit metadata',
+    run: (key, appId) =>
+      call(h, 'post', '/bundle/metadata', { key, body: { app_id: appId, version: '1.0.0', comment: 'x' } }),
+  },
   { name: 'delete a bundle', run: (key, appId) => call(h, 'delete', `/bundle?app_id=${appId}&version=1.0.0`, { key }) },
   { name: 'list channels', run: (key, appId) => call(h, 'get', `/channel?app_id=${appId}`, { key }) },
-  { name: 'get a channel', run: (key, appId) => call(h, 'get', `/channel?app_id=${appId}&channel=production`, { key }) },
-  { name: 'update a channel', run: (key, appId) => call(h, 'post', '/channel', { key, body: { app_id: appId, channel: 'production', public: false } }) },
-  { name: 'delete a channel', run: (key, appId) => call(h, 'delete', `/channel?app_id=${appId}&channel=production`, { key }) },
+  {
+    name: 'get a channel',
+    run: (key, appId) => call(h, 'get', `/channel?app_id=${appId}&channel=production`, { key }),
+  },
+  {
+    name: 'update a channel',
+    run: (key, appId) =>
+      call(h, 'post', '/channel', { key, body: { app_id: appId, channel: 'production', public: false } }),
+  },
+  {
+    name: 'delete a channel',
+    run: (key, appId) => call(h, 'delete', `/channel?app_id=${appId}&channel=production`, { key }),
+  },
   { name: 'list devices', run: (key, appId) => call(h, 'get', `/device?app_id=${appId}`, { key }) },
   { name: 'get a device', run: (key, appId) => call(h, 'get', `/device?app_id=${appId}&device_id=${DEVICE}`, { key }) },
-  { name: 'set an override', run: (key, appId) => call(h, 'post', '/device', { key, body: { app_id: appId, device_id: DEVICE, channel: 'qa' } }) },
-  { name: 'remove an override', run: (key, appId) => call(h, 'delete', `/device?app_id=${appId}&device_id=${DEVICE}`, { key }) },
-  { name: 'read statistics', run: (key, appId) => call(h, 'get', `/statistics?app_id=${appId}&from=2026-01-01&to=2026-01-02`, { key }) },
+  {
+    name: 'set an override',
+    run: (key, appId) => call(h, 'post', '/device', { key, body: { app_id: appId, device_id: DEVICE, channel: 'qa' } }),
+  },
+  {
+    name: 'remove an override',
+    run: (key, appId) => call(h, 'delete', `/device?app_id=${appId}&device_id=${DEVICE}`, { key }),
+  },
+  {
+    name: 'read statistics',
+    run: (key, appId) => call(h, 'get', `/statistics?app_id=${appId}&from=2026-01-01&to=2026-01-02`, { key }),
+  },
 ];
 
 describe("another org's key on live-update routes", () => {

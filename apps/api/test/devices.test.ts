@@ -40,7 +40,10 @@ describe('GET /device', () => {
       updateChecks: [],
     });
     await createChannelVia(h, t.key, { app_id: app.app_id, channel: 'qa' });
-    await call(h, 'post', '/device', { key: t.key, body: { app_id: app.app_id, device_id: deviceId(1), channel: 'qa' } });
+    await call(h, 'post', '/device', {
+      key: t.key,
+      body: { app_id: app.app_id, device_id: deviceId(1), channel: 'qa' },
+    });
     const res = await call(h, 'get', `/device?app_id=${app.app_id}&device_id=${deviceId(1).toUpperCase()}`, {
       key: t.key,
     });
@@ -62,7 +65,10 @@ describe('GET /device', () => {
       created_at: at.toISOString(),
       updated_at: at.toISOString(),
     });
-    await call(h, 'post', '/device', { key: t.key, body: { app_id: app.app_id, device_id: deviceId(2), channel: 'qa' } });
+    await call(h, 'post', '/device', {
+      key: t.key,
+      body: { app_id: app.app_id, device_id: deviceId(2), channel: 'qa' },
+    });
     const missing = await call(h, 'get', `/device?app_id=${app.app_id}&device_id=${deviceId(2)}`, { key: t.key });
     expect(missing.status).toBe(404);
     expect(missing.body).toEqual(errorEnvelope('device_not_found', 'Device not found', missing.rid));
@@ -82,7 +88,11 @@ describe('GET /device', () => {
     expect(first.body.hasMore).toBe(true);
     expect(first.body.nextCursor).toEqual(expect.any(String));
     // Device 1 checks in again: it moves to the front, and the next pages go on where they were.
-    await writeTelemetry(h.em(), { devices: [seen(app.id, deviceId(1), new Date(base + 9000))], events: [], updateChecks: [] });
+    await writeTelemetry(h.em(), {
+      devices: [seen(app.id, deviceId(1), new Date(base + 9000))],
+      events: [],
+      updateChecks: [],
+    });
     const second = await call(h, 'get', `/device?app_id=${app.app_id}&limit=2&cursor=${first.body.nextCursor}`, {
       key: t.key,
     });

@@ -23,11 +23,15 @@ describe('GET /files/:app/:file', () => {
     expect(url.searchParams.get('expires')).toMatch(/^\d+$/);
     const expires = Number(url.searchParams.get('expires'));
     expect(expires * 1000 - Date.now()).toBeGreaterThan(24 * 3600 * 1000 - 60_000);
-    const res = await h.http().get(path).buffer(true).parse((r, done) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (chunk: Buffer) => chunks.push(chunk));
-      r.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+    const res = await h
+      .http()
+      .get(path)
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (chunk: Buffer) => chunks.push(chunk));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/zip');
     expect(res.headers['content-length']).toBe(String(zip.length));
@@ -35,7 +39,10 @@ describe('GET /files/:app/:file', () => {
     expect(res.headers.etag).toMatch(/^"[0-9a-f-]{36}-\d+"$/);
     expect(Buffer.compare(res.body as Buffer, zip)).toBe(0);
 
-    const again = await h.http().get(path).set('if-none-match', res.headers.etag as string);
+    const again = await h
+      .http()
+      .get(path)
+      .set('if-none-match', res.headers.etag as string);
     expect(again.status).toBe(304);
   });
 
@@ -51,10 +58,14 @@ describe('GET /files/:app/:file', () => {
     const resume = await fetch(`${h.baseUrl}${path}`, { headers: { range: `bytes=${zip.length - 3}-` } });
     expect(resume.status).toBe(206);
     expect(Buffer.from(await resume.arrayBuffer())).toEqual(zip.subarray(zip.length - 3));
-    const past = await fetch(`${h.baseUrl}${path}`, { headers: { range: `bytes=${zip.length}-`, 'x-request-id': 'r416' } });
+    const past = await fetch(`${h.baseUrl}${path}`, {
+      headers: { range: `bytes=${zip.length}-`, 'x-request-id': 'r416' },
+    });
     expect(past.status).toBe(416);
     expect(past.headers.get('content-range')).toBe(`bytes */${zip.length}`);
-    expect(await past.json()).toEqual(errorEnvelope('range_not_satisfiable', 'Requested range not satisfiable', 'r416'));
+    expect(await past.json()).toEqual(
+      errorEnvelope('range_not_satisfiable', 'Requested range not satisfiable', 'r416'),
+    );
   });
 
   it('refuses a tampered or expired signature with 403, and a removed file with 404', async () => {

@@ -66,7 +66,9 @@ describe('retention', () => {
     const [queued] = await h
       .em()
       .getConnection()
-      .execute<{ attempts: number }[]>('select attempts from storage_removals where storage_key like ?', [`${app.id}/%`]);
+      .execute<{ attempts: number }[]>('select attempts from storage_removals where storage_key like ?', [
+        `${app.id}/%`,
+      ]);
     expect(queued).toEqual({ attempts: 1 });
 
     await runRetention(h.em(), real);

@@ -35,7 +35,12 @@ interface Route {
 const version = (f: Fixture) => `1.0.${f.n++}`;
 
 const routes: Route[] = [
-  { label: 'list bundles', needs: 'read', ok: 200, run: (f) => call(h, 'get', `/bundle?app_id=${f.app.app_id}`, { key: f.key }) },
+  {
+    label: 'list bundles',
+    needs: 'read',
+    ok: 200,
+    run: (f) => call(h, 'get', `/bundle?app_id=${f.app.app_id}`, { key: f.key }),
+  },
   {
     label: 'register a bundle',
     needs: 'upload',
@@ -63,7 +68,10 @@ const routes: Route[] = [
     needs: 'write',
     ok: 200,
     run: (f) =>
-      call(h, 'post', '/bundle/metadata', { key: f.key, body: { app_id: f.app.app_id, version: '0.0.1', comment: 'c' } }),
+      call(h, 'post', '/bundle/metadata', {
+        key: f.key,
+        body: { app_id: f.app.app_id, version: '0.0.1', comment: 'c' },
+      }),
   },
   {
     label: 'delete a bundle',
@@ -75,7 +83,12 @@ const routes: Route[] = [
       return call(h, 'delete', `/bundle?app_id=${f.app.app_id}&version=${v}`, { key: f.key });
     },
   },
-  { label: 'list channels', needs: 'read', ok: 200, run: (f) => call(h, 'get', `/channel?app_id=${f.app.app_id}`, { key: f.key }) },
+  {
+    label: 'list channels',
+    needs: 'read',
+    ok: 200,
+    run: (f) => call(h, 'get', `/channel?app_id=${f.app.app_id}`, { key: f.key }),
+  },
   {
     label: 'create a channel',
     needs: 'write',
@@ -92,12 +105,18 @@ const routes: Route[] = [
       return call(h, 'delete', `/channel?app_id=${f.app.app_id}&channel=${name}`, { key: f.key });
     },
   },
-  { label: 'list devices', needs: 'read', ok: 200, run: (f) => call(h, 'get', `/device?app_id=${f.app.app_id}`, { key: f.key }) },
+  {
+    label: 'list devices',
+    needs: 'read',
+    ok: 200,
+    run: (f) => call(h, 'get', `/device?app_id=${f.app.app_id}`, { key: f.key }),
+  },
   {
     label: 'set an override',
     needs: 'write',
     ok: 200,
-    run: (f) => call(h, 'post', '/device', { key: f.key, body: { app_id: f.app.app_id, device_id: DEVICE, channel: 'qa' } }),
+    run: (f) =>
+      call(h, 'post', '/device', { key: f.key, body: { app_id: f.app.app_id, device_id: DEVICE, channel: 'qa' } }),
   },
   {
     label: 'remove an override',
@@ -114,8 +133,16 @@ const routes: Route[] = [
 ];
 
 const principals: { label: string; role: Role; mode: KeyMode }[] = [
-  ...(['read', 'upload', 'write', 'admin', 'super_admin'] as Role[]).map((role) => ({ label: `${role} member`, role, mode: 'all' as KeyMode })),
-  ...(['read', 'upload', 'write'] as KeyMode[]).map((mode) => ({ label: `super_admin with a ${mode} key`, role: 'super_admin' as Role, mode })),
+  ...(['read', 'upload', 'write', 'admin', 'super_admin'] as Role[]).map((role) => ({
+    label: `${role} member`,
+    role,
+    mode: 'all' as KeyMode,
+  })),
+  ...(['read', 'upload', 'write'] as KeyMode[]).map((mode) => ({
+    label: `super_admin with a ${mode} key`,
+    role: 'super_admin' as Role,
+    mode,
+  })),
 ];
 
 describe.each(principals)('$label', ({ role, mode }) => {

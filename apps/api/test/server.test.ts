@@ -114,12 +114,11 @@ describe('the server process on the embedded database', () => {
     const cache = path.join(API_ROOT, 'node_modules', '.cache');
     mkdirSync(cache, { recursive: true });
     const outdir = mkdtempSync(path.join(cache, 'bundle-test-'));
+    const bundleData = mkdtempSync(path.join(tmpdir(), 'apps-api-bundle-data-'));
     try {
       const built = await runEntry('scripts/build.mjs', [outdir], {});
       expect(built.code, built.stderr).toBe(0);
-      const server = await spawnServer({ DATA_DIR: mkdtempSync(path.join(tmpdir(), 'apps-api-bundle-data-')) }, [
-        path.join(outdir, 'main.js'),
-      ]);
+      const server = await spawnServer({ DATA_DIR: bundleData }, [path.join(outdir, 'main.js')]);
       expect(server.output.join('\n')).toMatch(/capgo_[0-9A-Za-z]{40}/);
       for (const [route, type] of [
         ['/readyz', 'application/json; charset=utf-8'],
@@ -132,8 +131,20 @@ describe('the server process on the embedded database', () => {
         expect(res.headers.get('content-type'), route).toBe(type);
       }
       expect((await server.stop('SIGTERM')).code).toBe(0);
+
+      // The bundled CLIs, as the container image runs them (no TypeScript there).
+      const migrated = await runEntry(path.join(outdir, 'cli', 'migrate.js'), [], { DATA_DIR: bundleData });
+      expect([migrated.code, migrated.stdout, migrated.stderr]).toEqual([0, '{"applied":[]}\n', '']);
+      const bootstrapped = await runEntry(
+        path.join(outdir, 'cli', 'admin.js'),
+        ['bootstrap', '--email', 'ops@example.com', '--org', 'Bundle'],
+        { DATA_DIR: bundleData },
+      );
+      expect(bootstrapped.code, bootstrapped.stderr).toBe(0);
+      expect(Object.keys(JSON.parse(bootstrapped.stdout))).toEqual(['user_id', 'org_id', 'api_key']);
     } finally {
       rmSync(outdir, { recursive: true, force: true });
+      rmSync(bundleData, { recursive: true, force: true });
     }
   }, 120_000);
 

@@ -67,10 +67,8 @@ export const unsupportedBundleType = () =>
     'unsupported_media_type',
     'Unsupported content type: send the zip as application/zip or application/octet-stream',
   );
-export const invalidSignature = () =>
-  new DomainError('invalid_signature', 'Invalid or expired download link');
-export const rangeNotSatisfiable = () =>
-  new DomainError('range_not_satisfiable', 'Requested range not satisfiable');
+export const invalidSignature = () => new DomainError('invalid_signature', 'Invalid or expired download link');
+export const rangeNotSatisfiable = () => new DomainError('range_not_satisfiable', 'Requested range not satisfiable');
 export const rateLimited = () =>
   new DomainError('rate_limited', 'Too many requests: retry after the number of seconds in Retry-After');
 export const serviceUnavailable = () => new DomainError('service_unavailable', 'Service unavailable, retry later');

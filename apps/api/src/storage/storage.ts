@@ -48,5 +48,7 @@ export function bundleObjectKey(appUuid: string, fileUuid: string): string {
 /** Whether `key` is one bundleObjectKey could have made (the /files route serves nothing else). */
 export function isBundleObjectKey(key: string): boolean {
   const [app, file, ...rest] = key.split('/');
-  return rest.length === 0 && UUID.test(app ?? '') && /^(.+)\.zip$/.test(file ?? '') && UUID.test((file ?? '').slice(0, -4));
+  return (
+    rest.length === 0 && UUID.test(app ?? '') && /^(.+)\.zip$/.test(file ?? '') && UUID.test((file ?? '').slice(0, -4))
+  );
 }

@@ -149,3 +149,45 @@ describe('graceful shutdown', () => {
     );
   });
 });
+
+describe('graceful shutdown behind a load balancer (SHUTDOWN_DELAY_SECONDS)', () => {
+  it('says 503 on /readyz and still serves for the delay, then refuses connections and exits 0', async () => {
+    const delayed = await spawnServer({
+      DATABASE_URL: inject('databaseUrl'),
+      MIGRATE_ON_START: 'false',
+      SHUTDOWN_DELAY_SECONDS: '2',
+    });
+    try {
+      const port = Number(new URL(delayed.baseUrl).port);
+      const client = new RawClient(delayed.baseUrl, 5_000, { keepAlive: false });
+      const signalledAt = Date.now();
+      delayed.child.kill('SIGTERM');
+      let readyz = 200;
+      for (let polls = 0; readyz === 200 && polls < 40; polls++) {
+        readyz = (await client.send({ method: 'GET', path: '/readyz' })).status;
+      }
+      expect(readyz).toBe(503);
+      // New connections are still accepted and served during the delay.
+      const during = await client.send({ method: 'GET', path: '/app', headers: { authorization: tenant.key } });
+      expect(during.status).toBe(200);
+      expect(Date.now() - signalledAt).toBeLessThan(2_000);
+
+      let refused = false;
+      for (let polls = 0; !refused && polls < 80; polls++) {
+        refused = await refusesConnections(port);
+        if (!refused) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const refusedAfterMs = Date.now() - signalledAt;
+      expect(refused).toBe(true);
+      expect(refusedAfterMs).toBeGreaterThanOrEqual(2_000);
+      expect(await delayed.exited).toBe(0);
+      expect(Date.now() - signalledAt).toBeLessThan(DEADLINE_MS);
+      client.close();
+      console.log(
+        `SHUTDOWN FIGURES ${JSON.stringify({ delaySeconds: 2, readyzWhileDelayed: readyz, refusedAfterMs })}`,
+      );
+    } finally {
+      if (delayed.child.exitCode === null) delayed.child.kill('SIGKILL');
+    }
+  });
+});

@@ -55,7 +55,13 @@ export async function uploadVia(h: Harness, options: UploadOptions) {
   return Object.assign(res, { rid });
 }
 
-export async function uploadedBundle(h: Harness, key: string, appId: string, version: string, zip = sampleBundle(version)) {
+export async function uploadedBundle(
+  h: Harness,
+  key: string,
+  appId: string,
+  version: string,
+  zip = sampleBundle(version),
+) {
   const res = await uploadVia(h, { key, query: { app_id: appId, version }, body: zip });
   if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as Bundle;
@@ -64,9 +70,12 @@ export async function uploadedBundle(h: Harness, key: string, appId: string, ver
 /** Every object of the app in storage, and every bundle row of the app (deleted ones too). */
 export async function storedState(h: Harness, appUuid: string) {
   const objects = await h.storage.list(`${appUuid}/`);
-  const rows = await h.em().getConnection().execute<{ name: string; deleted: boolean }[]>(
-    'select name, deleted_at is not null as deleted from bundles where app = ? order by id',
-    [appUuid],
-  );
+  const rows = await h
+    .em()
+    .getConnection()
+    .execute<{ name: string; deleted: boolean }[]>(
+      'select name, deleted_at is not null as deleted from bundles where app = ? order by id',
+      [appUuid],
+    );
   return { objects, rows };
 }

@@ -11,28 +11,40 @@ export interface SpawnedServer {
   output: string[];
   /** Resolves with the exit code (or signal name) once the process has exited. */
   exited: Promise<number | string>;
-  /** Sends `signal` and resolves with the exit code (null for a signal) and the milliseconds it took. */
+  /** Sends `signal` (to its process group when it has one) and resolves with the exit code (null for a signal) and the milliseconds it took. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
+}
+
+export interface Launch {
+  /** The program; node itself unless given (`pnpm` for `pnpm start`). */
+  command?: string;
+  cwd?: string;
+  /** In a process group of its own (its pid is the group's id), to signal the whole group as a terminal would. */
+  processGroup?: boolean;
 }
 
 /**
  * The one way tests start the real server: on an ephemeral port, resolving when it logs "ready":
- * `src/main.ts` through tsx, or what `entry` names (the production bundle). The child sees only
- * `env` (and PATH), never this process's database settings.
+ * `src/main.ts` through tsx, or what `entry` names (the production bundle; with `launch.command`,
+ * that program's arguments). The child sees only `env` (and PATH), never this process's database settings.
  */
 export async function spawnServer(
   env: Record<string, string>,
   entry = ['--import', 'tsx', 'src/main.ts'],
+  launch: Launch = {},
 ): Promise<SpawnedServer> {
-  const child = spawn(process.execPath, entry, {
-    cwd: API_ROOT,
+  const child = spawn(launch.command ?? process.execPath, entry, {
+    cwd: launch.cwd ?? API_ROOT,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: launch.processGroup ?? false,
   });
   const output: string[] = [];
-  const exited = new Promise<number | string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
-  );
+  const exited = new Promise<number | string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+    // The program could not be started at all (not installed, not on PATH): no 'exit' follows.
+    child.once('error', (error) => resolve(`not started: ${error.message}`));
+  });
   const baseUrl = await new Promise<string>((resolve, reject) => {
     // Generous: on a loaded 2-core machine the embedded database alone can take many seconds to open.
     const timer = setTimeout(() => {
@@ -63,7 +75,9 @@ export async function spawnServer(
   });
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     const started = Date.now();
-    child.kill(signal);
+    // A process group is signalled whole, as a terminal's Ctrl-C or a supervisor's `kill -- -pgid` does.
+    if (launch.processGroup && child.pid) process.kill(-child.pid, signal);
+    else child.kill(signal);
     const code = await exited;
     return { code: typeof code === 'number' ? code : null, ms: Date.now() - started };
   };

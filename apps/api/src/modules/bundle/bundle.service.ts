@@ -73,7 +73,10 @@ async function checkNewBundle(em: EntityManager, app: string, version: string, c
   return channel;
 }
 
-type NewBundle = Pick<Bundle, 'name' | 'checksum' | 'storage' | 'storageKey' | 'externalUrl' | 'size' | 'sessionKey' | 'keyId'>;
+type NewBundle = Pick<
+  Bundle,
+  'name' | 'checksum' | 'storage' | 'storageKey' | 'externalUrl' | 'size' | 'sessionKey' | 'keyId'
+>;
 
 /** Inserts the bundle (and links it) in one transaction, the app's row locked; last_version follows. */
 async function insertBundle(

@@ -1,10 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import {
-  channelNotFound,
-  deviceNotFound,
-  invalidParameters,
-  publicChannelOverride,
-} from '../../common/errors.js';
+import { channelNotFound, deviceNotFound, invalidParameters, publicChannelOverride } from '../../common/errors.js';
 import type { Principal } from '../../common/rights.js';
 import { ChannelDevice } from '../channel/channel.entity.js';
 import { findChannel } from '../channel/channel.repository.js';

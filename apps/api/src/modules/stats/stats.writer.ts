@@ -71,7 +71,10 @@ interface DailyCounts {
 }
 
 const utcDay = (at: Date) => at.toISOString().slice(0, 10);
-const byKey = <T>(key: (item: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const byKey =
+  <T>(key: (item: T) => string) =>
+  (a: T, b: T) =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 
 function newestPerDevice(devices: DeviceSeen[]): DeviceSeen[] {
   const newest = new Map<string, DeviceSeen>();
