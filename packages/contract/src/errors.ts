@@ -20,7 +20,10 @@ export const ERROR_CODES = [
   'service_unavailable',
 ] as const;
 
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export const ErrorCode = z
+  .enum(ERROR_CODES)
+  .describe('Machine-readable snake_case code; branch on this, not on `error`.');
+export type ErrorCode = z.infer<typeof ErrorCode>;
 
 export const ValidationIssue = z
   .object({
@@ -31,16 +34,18 @@ export const ValidationIssue = z
   })
   .describe('One failing field.');
 
+/** Other keys may follow `issues` in a later version; clients ignore what they do not know. */
+export const ErrorDetails = z
+  .object({ issues: z.array(ValidationIssue).optional() })
+  .passthrough()
+  .describe('Present on validation errors: `issues` names every failing field.');
+
 export const ErrorBody = z
   .object({
     status: z.literal('KO'),
     error: z.string().min(1).describe('Human-readable message; stable for each code.'),
-    code: z.enum(ERROR_CODES).describe('Machine-readable snake_case code; branch on this, not on `error`.'),
-    details: z
-      .object({ issues: z.array(ValidationIssue).optional() })
-      .passthrough()
-      .optional()
-      .describe('Present on validation errors: `issues` names every failing field.'),
+    code: ErrorCode,
+    details: ErrorDetails.optional(),
     request_id: z.string().describe('Same value as the `x-request-id` response header.'),
   })
   .strict()

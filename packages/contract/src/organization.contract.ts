@@ -49,6 +49,10 @@ export const Org = z
 
 export const OrgList = z.object({ data: z.array(Org) }).describe('The organizations the key may read.');
 
+export const OrgListOrOrg = z
+  .union([OrgList, Org])
+  .describe('`OrgList` without `orgId`, the one `Org` with it. Tell them apart by the `data` field.');
+
 export const OrgQuery = z.object({
   orgId: OrgId.optional().describe('Return this one organization instead of the list.'),
 });
@@ -132,7 +136,7 @@ export const organizationContract = c.router(
       description:
         "Without `orgId`: `{data: Org[]}`, every organization the key may read (the user's memberships narrowed by the key's `limited_to_orgs`), oldest first. With `orgId`: that one Org; 403 when the key may not read it, whether or not it exists.",
       responses: {
-        200: z.union([OrgList, Org]),
+        200: OrgListOrOrg,
         400: ErrorBody.describe('Invalid query (`invalid_parameters`).'),
         403: orgDenied,
         ...authErrorResponses,

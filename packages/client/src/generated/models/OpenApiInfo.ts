@@ -14,11 +14,11 @@
 
 import { mapValues } from '../runtime.js';
 /**
- * 
+ * The document's `info`: title, version, licence, contact.
  * @export
- * @interface OpenApiDocumentInfo
+ * @interface OpenApiInfo
  */
-export interface OpenApiDocumentInfo {
+export interface OpenApiInfo {
     [key: string]: any | any;
     /**
      * 
@@ -31,19 +31,19 @@ export interface OpenApiDocumentInfo {
 }
 
 /**
- * Check if a given object implements the OpenApiDocumentInfo interface.
+ * Check if a given object implements the OpenApiInfo interface.
  */
-export function instanceOfOpenApiDocumentInfo(value: object): value is OpenApiDocumentInfo {
+export function instanceOfOpenApiInfo(value: object): value is OpenApiInfo {
     if (!('title' in value) || value['title'] === undefined) return false;
     if (!('version' in value) || value['version'] === undefined) return false;
     return true;
 }
 
-export function OpenApiDocumentInfoFromJSON(json: any): OpenApiDocumentInfo {
-    return OpenApiDocumentInfoFromJSONTyped(json, false);
+export function OpenApiInfoFromJSON(json: any): OpenApiInfo {
+    return OpenApiInfoFromJSONTyped(json, false);
 }
 
-export function OpenApiDocumentInfoFromJSONTyped(json: any, ignoreDiscriminator: boolean): OpenApiDocumentInfo {
+export function OpenApiInfoFromJSONTyped(json: any, ignoreDiscriminator: boolean): OpenApiInfo {
     if (json == null) {
         return json;
     }
@@ -55,11 +55,11 @@ export function OpenApiDocumentInfoFromJSONTyped(json: any, ignoreDiscriminator:
     };
 }
 
-export function OpenApiDocumentInfoToJSON(json: any): OpenApiDocumentInfo {
-    return OpenApiDocumentInfoToJSONTyped(json, false);
+export function OpenApiInfoToJSON(json: any): OpenApiInfo {
+    return OpenApiInfoToJSONTyped(json, false);
 }
 
-export function OpenApiDocumentInfoToJSONTyped(value?: OpenApiDocumentInfo | null, ignoreDiscriminator: boolean = false): any {
+export function OpenApiInfoToJSONTyped(value?: OpenApiInfo | null, ignoreDiscriminator: boolean = false): any {
     if (value == null) {
         return value;
     }

@@ -28,17 +28,17 @@ import {
 } from './OrgList.js';
 
 /**
- * @type GetOrganizations200Response
- * 
+ * @type OrgListOrOrg
+ * `OrgList` without `orgId`, the one `Org` with it. Tell them apart by the `data` field.
  * @export
  */
-export type GetOrganizations200Response = Org | OrgList;
+export type OrgListOrOrg = Org | OrgList;
 
-export function GetOrganizations200ResponseFromJSON(json: any): GetOrganizations200Response {
-    return GetOrganizations200ResponseFromJSONTyped(json, false);
+export function OrgListOrOrgFromJSON(json: any): OrgListOrOrg {
+    return OrgListOrOrgFromJSONTyped(json, false);
 }
 
-export function GetOrganizations200ResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): GetOrganizations200Response {
+export function OrgListOrOrgFromJSONTyped(json: any, ignoreDiscriminator: boolean): OrgListOrOrg {
     if (json == null) {
         return json;
     }
@@ -54,11 +54,11 @@ export function GetOrganizations200ResponseFromJSONTyped(json: any, ignoreDiscri
     return {} as any;
 }
 
-export function GetOrganizations200ResponseToJSON(json: any): any {
-    return GetOrganizations200ResponseToJSONTyped(json, false);
+export function OrgListOrOrgToJSON(json: any): any {
+    return OrgListOrOrgToJSONTyped(json, false);
 }
 
-export function GetOrganizations200ResponseToJSONTyped(value?: GetOrganizations200Response | null, ignoreDiscriminator: boolean = false): any {
+export function OrgListOrOrgToJSONTyped(value?: OrgListOrOrg | null, ignoreDiscriminator: boolean = false): any {
     if (value == null) {
         return value;
     }

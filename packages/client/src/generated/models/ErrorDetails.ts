@@ -24,9 +24,9 @@ import {
 /**
  * Present on validation errors: `issues` names every failing field.
  * @export
- * @interface ErrorBodyDetails
+ * @interface ErrorDetails
  */
-export interface ErrorBodyDetails {
+export interface ErrorDetails {
     [key: string]: any | any;
     /**
      * 
@@ -35,17 +35,17 @@ export interface ErrorBodyDetails {
 }
 
 /**
- * Check if a given object implements the ErrorBodyDetails interface.
+ * Check if a given object implements the ErrorDetails interface.
  */
-export function instanceOfErrorBodyDetails(value: object): value is ErrorBodyDetails {
+export function instanceOfErrorDetails(value: object): value is ErrorDetails {
     return true;
 }
 
-export function ErrorBodyDetailsFromJSON(json: any): ErrorBodyDetails {
-    return ErrorBodyDetailsFromJSONTyped(json, false);
+export function ErrorDetailsFromJSON(json: any): ErrorDetails {
+    return ErrorDetailsFromJSONTyped(json, false);
 }
 
-export function ErrorBodyDetailsFromJSONTyped(json: any, ignoreDiscriminator: boolean): ErrorBodyDetails {
+export function ErrorDetailsFromJSONTyped(json: any, ignoreDiscriminator: boolean): ErrorDetails {
     if (json == null) {
         return json;
     }
@@ -56,11 +56,11 @@ export function ErrorBodyDetailsFromJSONTyped(json: any, ignoreDiscriminator: bo
     };
 }
 
-export function ErrorBodyDetailsToJSON(json: any): ErrorBodyDetails {
-    return ErrorBodyDetailsToJSONTyped(json, false);
+export function ErrorDetailsToJSON(json: any): ErrorDetails {
+    return ErrorDetailsToJSONTyped(json, false);
 }
 
-export function ErrorBodyDetailsToJSONTyped(value?: ErrorBodyDetails | null, ignoreDiscriminator: boolean = false): any {
+export function ErrorDetailsToJSONTyped(value?: ErrorDetails | null, ignoreDiscriminator: boolean = false): any {
     if (value == null) {
         return value;
     }
