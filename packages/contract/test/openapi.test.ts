@@ -112,9 +112,9 @@ describe('the OpenAPI document', () => {
 
   it('declares every enum of several values once, as a named component (one type per enum in generated clients)', () => {
     const inline: string[] = [];
-    const walk = (node: unknown, where: string, isComponent: boolean) => {
+    const walk = (node: unknown, where: string, isComponent: boolean): void => {
       if (Array.isArray(node)) {
-        node.forEach((item, i) => walk(item, `${where}/${i}`, false));
+        for (const [i, item] of node.entries()) walk(item, `${where}/${i}`, false);
         return;
       }
       if (typeof node !== 'object' || node === null) return;
