@@ -51,7 +51,9 @@ export const OrgList = z.object({ data: z.array(Org) }).describe('The organizati
 
 export const OrgListOrOrg = z
   .union([OrgList, Org])
-  .describe('`OrgList` without `orgId`, the one `Org` with it. Tell them apart by the `data` field.');
+  .describe(
+    "`OrgList` without `orgId`, the one `Org` with it. Tell them apart by the `data` field. Kept as Capgo answers it; clients that pick a `oneOf` member by trying each one (openapi-generator's `java` client) accept either body as both and fail: there, read this answer as plain JSON.",
+  );
 
 export const OrgQuery = z.object({
   orgId: OrgId.optional().describe('Return this one organization instead of the list.'),
