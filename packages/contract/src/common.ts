@@ -52,3 +52,10 @@ export const bodyErrorResponses = {
   413: ErrorBody.describe('Body larger than 100 kB (`payload_too_large`).'),
   415: ErrorBody.describe('Body sent with a non-JSON content type (`unsupported_media_type`).'),
 } as const;
+
+/**
+ * Said of every answer that is a list or one item depending on the query (Capgo's shapes, kept):
+ * generated clients that try each `oneOf` member in turn cannot tell the two apart.
+ */
+export const ONE_OF_NOTE =
+  "A list has `data`, one item has not. Clients that pick a `oneOf` member by trying each (openapi-generator's `java` client) find that both accept either body and fail: there, read this answer as plain JSON.";

@@ -1,7 +1,7 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
 import { isHttpUrl } from './app.contract.js';
-import { AuthHeaders, StatusOk, authErrorResponses, bodyErrorResponses } from './common.js';
+import { AuthHeaders, ONE_OF_NOTE, StatusOk, authErrorResponses, bodyErrorResponses } from './common.js';
 import { ErrorBody } from './errors.js';
 
 const c = initContract();
@@ -51,9 +51,7 @@ export const OrgList = z.object({ data: z.array(Org) }).describe('The organizati
 
 export const OrgListOrOrg = z
   .union([OrgList, Org])
-  .describe(
-    "`OrgList` without `orgId`, the one `Org` with it. Tell them apart by the `data` field. Kept as Capgo answers it; clients that pick a `oneOf` member by trying each one (openapi-generator's `java` client) accept either body as both and fail: there, read this answer as plain JSON.",
-  );
+  .describe(`\`OrgList\` without \`orgId\`, the one \`Org\` with it. ${ONE_OF_NOTE}`);
 
 export const OrgQuery = z.object({
   orgId: OrgId.optional().describe('Return this one organization instead of the list.'),

@@ -38,6 +38,17 @@ export const apiKeyNotFound = () => new DomainError('apikey_not_found', 'API key
 export const memberNotFound = () => new DomainError('member_not_found', 'Member not found');
 export const lastSuperAdmin = () =>
   new DomainError('last_super_admin', 'An organization must keep at least one super_admin');
+export const bundleNotFound = () => new DomainError('bundle_not_found', 'Bundle not found');
+export const channelNotFound = () => new DomainError('channel_not_found', 'Channel not found');
+export const deviceNotFound = () => new DomainError('device_not_found', 'Device not found');
+export const versionAlreadyExists = () => new DomainError('version_already_exists', 'Version already exists');
+export const bundleLinkedToChannel = () =>
+  new DomainError('bundle_linked_to_channel', 'Cannot delete a bundle linked to a channel');
+export const checksumMismatch = () =>
+  new DomainError('checksum_mismatch', 'Checksum does not match the uploaded bundle');
+export const invalidBundle = (reason: string) => new DomainError('invalid_bundle', `Invalid bundle: ${reason}`);
+export const publicChannelOverride = () =>
+  new DomainError('public_channel_override', 'Cannot set channel override for public channel');
 export const routeNotFound = () => new DomainError('not_found', 'Not found');
 export const unsupportedMediaType = () =>
   new DomainError('unsupported_media_type', 'Unsupported content type: send the body as application/json');

@@ -20,6 +20,9 @@ import type { Logger } from './logger.js';
 /** The only place where a code becomes an HTTP status. */
 const STATUS_OF: Record<ErrorCode, number> = {
   invalid_parameters: 400,
+  invalid_bundle: 400,
+  checksum_mismatch: 400,
+  public_channel_override: 400,
   no_key_provided: 401,
   invalid_apikey: 401,
   org_access_denied: 403,
@@ -28,8 +31,13 @@ const STATUS_OF: Record<ErrorCode, number> = {
   apikey_not_found: 404,
   member_not_found: 404,
   not_found: 404,
+  bundle_not_found: 404,
+  channel_not_found: 404,
+  device_not_found: 404,
   app_id_taken: 409,
   last_super_admin: 409,
+  version_already_exists: 409,
+  bundle_linked_to_channel: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

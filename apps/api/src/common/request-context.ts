@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NextFunction, Request, Response } from 'express';
 import type { Orm } from '../db/orm.js';
+import type { BundleStorage } from '../storage/storage.js';
 import type { Principal } from './rights.js';
 import { serviceUnavailable } from './errors.js';
 
@@ -23,6 +24,8 @@ declare global {
 export interface Runtime {
   state: 'starting' | 'ready' | 'draining';
   orm?: Orm;
+  /** Where bundle zips live; set with `orm` once the database (which holds the signing secret) is open. */
+  storage?: BundleStorage;
 }
 
 /**

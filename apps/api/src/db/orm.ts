@@ -2,11 +2,30 @@ import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, defineConfig } from '@mikro-orm/postgresql';
 import { ApiKey } from '../modules/apikey/apikey.entity.js';
 import { App } from '../modules/app/app.entity.js';
+import { Bundle, ServerSecret, StorageRemoval } from '../modules/bundle/bundle.entity.js';
+import { Channel, ChannelDevice } from '../modules/channel/channel.entity.js';
+import { Device, DeviceEvent } from '../modules/device/device.entity.js';
 import { Org, OrgMember } from '../modules/org/org.entity.js';
+import { AppStatsDaily, DeviceDay } from '../modules/stats/stats.entity.js';
 import { User } from '../modules/user/user.entity.js';
 import { migrationsList } from './migrations/index.js';
 
-export const entities = [User, Org, OrgMember, ApiKey, App];
+export const entities = [
+  User,
+  Org,
+  OrgMember,
+  ApiKey,
+  App,
+  Bundle,
+  StorageRemoval,
+  ServerSecret,
+  Channel,
+  ChannelDevice,
+  Device,
+  DeviceEvent,
+  AppStatsDaily,
+  DeviceDay,
+];
 
 export interface OrmOptions {
   clientUrl: string;

@@ -83,8 +83,26 @@ function completeOperation(named: NamedSchemas, operation: OperationObject, rout
   };
 }
 
+/** Content types of a route whose body is raw bytes rather than JSON (declared in its `metadata.binaryBody`). */
+function binaryContentTypes(route: AppRoute): string[] | undefined {
+  const types = (route.metadata as { binaryBody?: string[] } | undefined)?.binaryBody;
+  return Array.isArray(types) && types.length > 0 ? types : undefined;
+}
+
 function requestBodyOf(named: NamedSchemas, operation: OperationObject, route: AppRoute): Partial<OperationObject> {
   const body = 'body' in route ? route.body : undefined;
+  const binaryTypes = binaryContentTypes(route);
+  if (binaryTypes && body instanceof z.ZodType) {
+    const schema: SchemaObject = { type: 'string', format: 'binary' };
+    return {
+      requestBody: {
+        description: body.description ?? 'Raw bytes.',
+        required: true,
+        content: Object.fromEntries(binaryTypes.map((type) => [type, { schema }])),
+      },
+      'x-codegen-request-body-name': 'body',
+    };
+  }
   if (!operation.requestBody || !(body instanceof z.ZodType)) return {};
   return {
     requestBody: {

@@ -1,4 +1,5 @@
 import type { ContactObject, HeaderObject, LicenseObject, ReferenceObject, SecuritySchemeObject } from 'openapi3-ts';
+import { RIGHTS_NOTE } from '../live-update.common.js';
 
 /** The version of the HTTP API described; bump it with any change a client can notice. */
 export const API_VERSION = '0.1.0';
@@ -43,6 +44,10 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   app: 'Capacitor apps: list, read, create, update and delete. App ids are compared case-insensitively.',
   organization: 'Organizations and their members.',
   apikey: "The caller's API keys.",
+  bundle: `Bundles: the zipped web code of one version of an app. Upload one, register one hosted elsewhere, link it to a channel, delete it. ${RIGHTS_NOTE}`,
+  channel: `Channels: which bundle a group of devices should run. ${RIGHTS_NOTE}`,
+  device: `Devices that checked in, and their channel overrides. ${RIGHTS_NOTE}`,
+  statistics: `Daily figures of what devices did. ${RIGHTS_NOTE}`,
   health: 'Liveness and readiness probes. No key needed.',
   docs: 'This document and its reference page. No key needed.',
 };

@@ -29,7 +29,7 @@ import {
 
 /**
  * @type OrgListOrOrg
- * `OrgList` without `orgId`, the one `Org` with it. Tell them apart by the `data` field. Kept as Capgo answers it; clients that pick a `oneOf` member by trying each one (openapi-generator's `java` client) accept either body as both and fail: there, read this answer as plain JSON.
+ * `OrgList` without `orgId`, the one `Org` with it. A list has `data`, one item has not. Clients that pick a `oneOf` member by trying each (openapi-generator's `java` client) find that both accept either body and fail: there, read this answer as plain JSON.
  * @export
  */
 export type OrgListOrOrg = Org | OrgList;

@@ -1,0 +1,53 @@
+import { type InferEntity, defineEntity, p } from '@mikro-orm/core';
+import { App } from '../app/app.entity.js';
+
+/**
+ * A phone running the app, as its last device request described it. `updated_at` is the time it
+ * was last seen: every device request refreshes it, and the cursor list walks it newest first.
+ */
+export const Device = defineEntity({
+  name: 'Device',
+  tableName: 'devices',
+  properties: {
+    app: p.manyToOne(App).mapToPk().primary().fieldName('app').deleteRule('cascade'),
+    /** Lower-case UUID, as the plugin sends it. */
+    deviceId: p.string().length(36).primary(),
+    customId: p.string().length(255).default(''),
+    platform: p.string().length(32),
+    versionName: p.string().length(255),
+    versionBuild: p.string().length(255).nullable(),
+    versionCode: p.string().length(255).nullable(),
+    osVersion: p.string().length(255).nullable(),
+    pluginVersion: p.string().length(255).nullable(),
+    isProd: p.boolean(),
+    isEmulator: p.boolean(),
+    installSource: p.string().length(64).nullable(),
+    defaultChannel: p.string().length(255).nullable(),
+    keyId: p.string().length(20).nullable(),
+    createdAt: p.datetime(),
+    updatedAt: p.datetime(),
+  },
+  primaryKeys: ['app', 'deviceId'],
+  indexes: [{ name: 'devices_app_updated_at_device_id_index', properties: ['app', 'updatedAt', 'deviceId'] }],
+});
+
+export type Device = InferEntity<typeof Device>;
+
+/** One line of `/stats`, stored as sent. */
+export const DeviceEvent = defineEntity({
+  name: 'DeviceEvent',
+  tableName: 'device_events',
+  properties: {
+    id: p.bigint('string').primary().generated('by default as identity'),
+    app: p.manyToOne(App).mapToPk().fieldName('app').deleteRule('cascade'),
+    deviceId: p.string().length(36),
+    action: p.string().length(64),
+    versionName: p.string().length(255),
+    oldVersionName: p.string().length(255).nullable(),
+    metadata: p.json<Record<string, string>>().nullable(),
+    receivedAt: p.datetime(),
+  },
+  indexes: [{ name: 'device_events_app_received_at_index', properties: ['app', 'receivedAt'] }],
+});
+
+export type DeviceEvent = InferEntity<typeof DeviceEvent>;

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { queryRows } from '../src/db/raw.js';
+import { type DeviceSeen, writeTelemetry } from '../src/modules/stats/stats.writer.js';
+import { createAppVia } from './support/client.js';
+import { createTenant } from './support/factories.js';
+import { uniqueAppId, useServer } from './support/harness.js';
+
+const h = useServer();
+
+async function newApp() {
+  const t = await createTenant(h.em());
+  return createAppVia(h, t.key, { name: 'Stats', app_id: uniqueAppId(), owner_org: t.orgId });
+}
+
+const device = (app: string, deviceId: string, seenAt: string, versionName = '1.0.0'): DeviceSeen => ({
+  app,
+  deviceId,
+  customId: '',
+  platform: 'android',
+  versionName,
+  versionBuild: '1.0.0',
+  versionCode: '1',
+  osVersion: '13',
+  pluginVersion: '7.0.0',
+  isProd: true,
+  isEmulator: false,
+  installSource: null,
+  defaultChannel: null,
+  keyId: null,
+  seenAt: new Date(seenAt),
+});
+
+describe('writeTelemetry', () => {
+  it('adds batches up: counters, distinct devices per day, events, newest device state', async () => {
+    const app = await newApp();
+    const a = '00000000-0000-4000-8000-00000000000a';
+    const b = '00000000-0000-4000-8000-00000000000b';
+    const batch = {
+      devices: [device(app.id, a, '2026-01-01T10:00:00Z'), device(app.id, a, '2026-01-01T11:00:00Z', '1.0.1')],
+      events: [
+        {
+          app: app.id,
+          deviceId: a,
+          action: 'set',
+          versionName: '1.0.1',
+          oldVersionName: '1.0.0',
+          metadata: { k: 'v' },
+          receivedAt: new Date('2026-01-01T11:00:00Z'),
+        },
+        {
+          app: app.id,
+          deviceId: a,
+          action: 'download_fail',
+          versionName: '1.0.2',
+          oldVersionName: null,
+          metadata: null,
+          receivedAt: new Date('2026-01-02T00:00:00Z'),
+        },
+      ],
+      updateChecks: [
+        { app: app.id, offered: true, at: new Date('2026-01-01T10:00:00Z') },
+        { app: app.id, offered: false, at: new Date('2026-01-01T11:00:00Z') },
+      ],
+    };
+    await writeTelemetry(h.em(), batch);
+    await writeTelemetry(h.em(), {
+      devices: [device(app.id, b, '2026-01-01T12:00:00Z'), device(app.id, a, '2026-01-01T09:00:00Z', '0.9.0')],
+      events: [],
+      updateChecks: [{ app: app.id, offered: false, at: new Date('2026-01-01T12:00:00Z') }],
+    });
+
+    const em = h.em();
+    expect(
+      await queryRows(
+        em,
+        `select to_char(day, 'YYYY-MM-DD') as day, update_checks, updates_offered, installs, failures
+         from app_stats_daily where app = $1 order by day`,
+        [app.id],
+      ),
+    ).toEqual([
+      { day: '2026-01-01', update_checks: 3, updates_offered: 1, installs: 1, failures: 0 },
+      { day: '2026-01-02', update_checks: 0, updates_offered: 0, installs: 0, failures: 1 },
+    ]);
+    expect(
+      await queryRows(em, `select count(*)::int as n from device_days where app = $1 and day = '2026-01-01'`, [app.id]),
+    ).toEqual([{ n: 2 }]);
+    // An older sighting arriving later never rolls the device back.
+    expect(
+      await queryRows(em, 'select version_name from devices where app = $1 and device_id = $2', [app.id, a]),
+    ).toEqual([{ version_name: '1.0.1' }]);
+    expect(
+      await queryRows(em, 'select action, metadata from device_events where app = $1 order by received_at', [app.id]),
+    ).toEqual([
+      { action: 'set', metadata: { k: 'v' } },
+      { action: 'download_fail', metadata: null },
+    ]);
+  });
+});
