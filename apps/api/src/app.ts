@@ -1,6 +1,6 @@
 import { contract } from '@apps-api/contract';
 import { createExpressEndpoints } from '@ts-rest/express';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction } from 'express';
 import { authenticate } from './common/auth.js';
 import { errorHandler, notFound } from './common/http-errors.js';
 import { jsonBody } from './common/json-body.js';
@@ -12,15 +12,20 @@ import { apikeyRoutes } from './modules/apikey/apikey.routes.js';
 import { corsPolicy, securityHeaders } from './common/security.js';
 import { type Config, loadConfig } from './config.js';
 import { appRoutes } from './modules/app/app.routes.js';
+import { bundleRoutes } from './modules/bundle/bundle.routes.js';
+import { channelRoutes } from './modules/channel/channel.routes.js';
+import { deviceRoutes } from './modules/device/device.routes.js';
 import { DOCS_ASSETS_PATH, docsAssets } from './modules/docs/docs.page.js';
 import { docsRoutes } from './modules/docs/docs.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { organizationRoutes } from './modules/org/org.routes.js';
+import { statisticsRoutes } from './modules/stats/stats.routes.js';
+import { filesRoutes } from './storage/files.routes.js';
 
 /** The settings createApp reads; main passes the whole Config. */
 export type AppSettings = Pick<
   Config,
-  'RATE_LIMIT_PER_MINUTE' | 'RATE_LIMIT_FAILED_AUTH' | 'CORS_ORIGINS' | 'TRUST_PROXY'
+  'RATE_LIMIT_PER_MINUTE' | 'RATE_LIMIT_FAILED_AUTH' | 'CORS_ORIGINS' | 'TRUST_PROXY' | 'BUNDLE_MAX_BYTES'
 >;
 
 export interface AppDeps {
@@ -31,7 +36,7 @@ export interface AppDeps {
 }
 
 // Validation errors go on to the one error handler instead of ts-rest's own answer.
-const passValidationErrors = (error: unknown, _req: Request, _res: Response, next: NextFunction) => next(error);
+const passValidationErrors = (error: unknown, _req: unknown, _res: unknown, next: NextFunction) => next(error);
 
 /** Builds the express app: middleware, the contract's endpoints, the error envelope. No listen. */
 export function createApp({ runtime, logger, settings = {} }: AppDeps): Express {
@@ -77,6 +82,30 @@ export function createApp({ runtime, logger, settings = {} }: AppDeps): Express 
   createExpressEndpoints(contract.apikey, apikeyRoutes, app, {
     logInitialization: false,
     globalMiddleware: authenticated,
+    requestValidationErrorHandler: passValidationErrors,
+  });
+  createExpressEndpoints(contract.bundle, bundleRoutes(config.BUNDLE_MAX_BYTES), app, {
+    logInitialization: false,
+    globalMiddleware: authenticated,
+    requestValidationErrorHandler: passValidationErrors,
+  });
+  createExpressEndpoints(contract.channel, channelRoutes, app, {
+    logInitialization: false,
+    globalMiddleware: authenticated,
+    requestValidationErrorHandler: passValidationErrors,
+  });
+  createExpressEndpoints(contract.device, deviceRoutes, app, {
+    logInitialization: false,
+    globalMiddleware: authenticated,
+    requestValidationErrorHandler: passValidationErrors,
+  });
+  createExpressEndpoints(contract.statistics, statisticsRoutes, app, {
+    logInitialization: false,
+    globalMiddleware: authenticated,
+    requestValidationErrorHandler: passValidationErrors,
+  });
+  createExpressEndpoints(contract.files, filesRoutes(runtime), app, {
+    logInitialization: false,
     requestValidationErrorHandler: passValidationErrors,
   });
 

@@ -1,3 +1,4 @@
+import { BUNDLE_MAX_BYTES_DEFAULT } from '@apps-api/contract';
 import { z } from 'zod';
 
 const booleanFlag = z
@@ -49,6 +50,28 @@ const ConfigSchema = z.object({
   CORS_ORIGINS: corsOrigins.optional(),
   /** Reverse proxies in front of the server whose X-Forwarded-For is believed (for per-IP limits); 0 = none. */
   TRUST_PROXY: nonNegativeInt.pipe(z.number().int().max(10, 'must be 0–10 proxy hops')).default('0'),
+  /** Unset: bundle zips under `<DATA_DIR>/bundles`; `s3://<bucket>[/<prefix>]`: that bucket, shared by every replica. */
+  STORAGE_URL: z
+    .string()
+    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[\w./-]*)?$/, 'must be s3://<bucket>[/<prefix>]')
+    .optional(),
+  S3_ENDPOINT: z.string().url('must be an http(s) URL').regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_FORCE_PATH_STYLE: booleanFlag.default('false'),
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  BUNDLE_MAX_BYTES: nonNegativeInt
+    .pipe(z.number().int().min(1, 'must be at least 1').max(Number.MAX_SAFE_INTEGER))
+    .default(String(BUNDLE_MAX_BYTES_DEFAULT)),
+  /** The base address devices reach (download URLs of locally stored bundles); default http://<HOST>:<PORT>. */
+  PUBLIC_URL: z
+    .string()
+    .url('must be an http(s) URL')
+    .regex(/^https?:\/\/[^?#]*$/, 'must be an http(s) URL without query or fragment')
+    .transform((value) => value.replace(/\/+$/, ''))
+    .optional(),
+  /** Seconds between two retention runs; 0 = off. */
+  RETENTION_INTERVAL_SECONDS: nonNegativeInt.pipe(z.number().int().max(31_536_000, 'must be at most one year')).default('3600'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -64,4 +87,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   return result.data;
+}
+
+/** Where devices reach this server: PUBLIC_URL, or http://<HOST>:<PORT>. */
+export function publicUrlOf(config: Pick<Config, 'PUBLIC_URL' | 'HOST' | 'PORT'>): string {
+  return config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`;
 }

@@ -1,13 +1,17 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { createApp } from './app.js';
 import { createHttpServer } from './common/http-server.js';
 import { createLogger } from './common/logger.js';
 import type { Runtime } from './common/request-context.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, publicUrlOf } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { EmbeddedDatabaseBusyError } from './db/embedded.js';
 import { migrateUp } from './db/orm.js';
+import { openStorage } from './storage/index.js';
+import type { BundleStorage } from './storage/storage.js';
+import { startRetention } from './jobs/retention.js';
 import { FIRST_START_EMAIL, FIRST_START_ORG, bootstrapIfEmpty } from './modules/admin/admin.service.js';
 
 const SHUTDOWN_DEADLINE_MS = 9_000;
@@ -62,11 +66,26 @@ async function main(): Promise<void> {
     }
   }
 
-  runtime.orm = database.orm;
-  runtime.state = 'ready';
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
-  logger.info({ url: `http://${config.HOST}:${port}`, embedded: database.embedded }, 'ready');
+  let storage: BundleStorage;
+  try {
+    storage = await openStorage(config, publicUrlOf({ ...config, PORT: port }), database.orm.em.fork() as EntityManager);
+  } catch (error) {
+    logger.fatal({ err: error }, 'cannot open the bundle storage');
+    process.exit(1);
+  }
+  const retention = startRetention({
+    orm: database.orm,
+    storage,
+    intervalSeconds: config.RETENTION_INTERVAL_SECONDS,
+    logger,
+  });
+
+  runtime.storage = storage;
+  runtime.orm = database.orm;
+  runtime.state = 'ready';
+  logger.info({ url: `http://${config.HOST}:${port}`, embedded: database.embedded, storage: storage.kind }, 'ready');
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
@@ -85,6 +104,7 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await closed;
     clearInterval(closeIdle);
+    await retention.stop();
     await database.close();
     logger.info('stopped');
     process.exit(0);

@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   'invalid_bundle',
   'checksum_mismatch',
   'public_channel_override',
+  'invalid_signature',
+  'range_not_satisfiable',
   'not_found',
   'unsupported_media_type',
   'payload_too_large',

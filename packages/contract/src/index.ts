@@ -5,6 +5,7 @@ import { bundleContract } from './bundle.contract.js';
 import { channelContract } from './channel.contract.js';
 import { deviceContract } from './device.contract.js';
 import { docsContract } from './docs.contract.js';
+import { filesContract } from './files.contract.js';
 import { healthContract } from './health.contract.js';
 import { organizationContract } from './organization.contract.js';
 import { statisticsContract } from './statistics.contract.js';
@@ -17,6 +18,7 @@ export * from './common.js';
 export * from './device.contract.js';
 export * from './docs.contract.js';
 export * from './errors.js';
+export * from './files.contract.js';
 export * from './health.contract.js';
 export * from './live-update.common.js';
 export * from './organization.contract.js';
@@ -33,6 +35,7 @@ export const contract = c.router({
   channel: channelContract,
   device: deviceContract,
   statistics: statisticsContract,
+  files: filesContract,
   health: healthContract,
   docs: docsContract,
 });

@@ -54,6 +54,17 @@ export const unsupportedMediaType = () =>
   new DomainError('unsupported_media_type', 'Unsupported content type: send the body as application/json');
 export const payloadTooLarge = () =>
   new DomainError('payload_too_large', 'Request body too large: the limit is 100 kB');
+export const bundleTooLarge = (maxBytes: number) =>
+  new DomainError('payload_too_large', `Bundle too large: the limit is ${maxBytes} bytes`);
+export const unsupportedBundleType = () =>
+  new DomainError(
+    'unsupported_media_type',
+    'Unsupported content type: send the zip as application/zip or application/octet-stream',
+  );
+export const invalidSignature = () =>
+  new DomainError('invalid_signature', 'Invalid or expired download link');
+export const rangeNotSatisfiable = () =>
+  new DomainError('range_not_satisfiable', 'Requested range not satisfiable');
 export const rateLimited = () =>
   new DomainError('rate_limited', 'Too many requests: retry after the number of seconds in Retry-After');
 export const serviceUnavailable = () => new DomainError('service_unavailable', 'Service unavailable, retry later');

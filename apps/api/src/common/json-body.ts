@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { type ValidationIssue, invalidParameters, unsupportedMediaType } from './errors.js';
+import { type ValidationIssue, invalidParameters, unsupportedBundleType, unsupportedMediaType } from './errors.js';
 import { invalidMessageFor } from './http-errors.js';
 
 export const JSON_BODY_LIMIT = '100kb';
@@ -44,13 +44,24 @@ function unstorableError(req: Request) {
 /** Only these methods take a body here; content sent with GET or DELETE has no meaning and is not read. */
 const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
 
+/** Content types of a route whose body is raw bytes (contract `metadata.binaryBody`), read by its handler. */
+function binaryBodyTypes(req: Request): string[] | undefined {
+  const route = (req as Request & { tsRestRoute?: { metadata?: { binaryBody?: string[] } } }).tsRestRoute;
+  return route?.metadata?.binaryBody;
+}
+
+const mediaTypeOf = (req: Request) => (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+
 /**
- * Parses JSON bodies of at most 100 kB. A body in any other content type (or none) is a 415
- * rather than being silently ignored. Strings PostgreSQL cannot store as sent (U+0000, lone
- * surrogates) are a 400 here rather than a failed insert or a silently altered value later.
+ * Parses JSON bodies of at most 100 kB. A route taking raw bytes (a zip upload) only has its
+ * content type checked; its handler streams the body. A JSON body in any other content type (or
+ * none) is a 415 rather than being silently ignored. Strings PostgreSQL cannot store as sent
+ * (U+0000, lone surrogates) are a 400 here rather than a failed insert or a silently altered value.
  */
 export function jsonBody(req: Request, res: Response, next: NextFunction): void {
-  if (!METHODS_WITH_BODY.has(req.method) || !hasBody(req)) next();
+  const binaryTypes = binaryBodyTypes(req);
+  if (binaryTypes) next(binaryTypes.includes(mediaTypeOf(req)) ? undefined : unsupportedBundleType());
+  else if (!METHODS_WITH_BODY.has(req.method) || !hasBody(req)) next();
   else if (!JSON_TYPE.test(req.headers['content-type'] ?? '')) next(unsupportedMediaType());
   else parseJson(req, res, (error?: unknown) => next(error ?? unstorableError(req)));
 }

@@ -10,6 +10,7 @@ export interface RequestContext {
   /** This request's own EntityManager fork; set on routes that use the database. */
   em?: EntityManager;
   principal?: Principal;
+  storage?: BundleStorage;
 }
 
 declare global {
@@ -37,6 +38,7 @@ export function withEntityManager(runtime: Runtime) {
   return (req: Request, _res: Response, next: NextFunction) => {
     if (runtime.state === 'starting' || !runtime.orm) return next(serviceUnavailable());
     req.ctx.em = runtime.orm.em.fork() as EntityManager;
+    req.ctx.storage = runtime.storage;
     next();
   };
 }
@@ -44,6 +46,11 @@ export function withEntityManager(runtime: Runtime) {
 export function emOf(req: { ctx: RequestContext }): EntityManager {
   if (!req.ctx.em) throw new Error('No EntityManager on this route');
   return req.ctx.em;
+}
+
+export function storageOf(req: { ctx: RequestContext }): BundleStorage {
+  if (!req.ctx.storage) throw new Error('No storage on this route');
+  return req.ctx.storage;
 }
 
 export function principalOf(req: { ctx: RequestContext }): Principal {

@@ -3,11 +3,14 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedDatabase } from '../../src/db/embedded.js';
 import { migrateUp, openOrm } from '../../src/db/orm.js';
+import { startS3Proxy } from './s3proxy.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
     embedded: boolean;
+    /** Set by `pnpm test:s3` (TEST_STORAGE=s3): the environment that points storage at a real S3 server. */
+    s3Env: Record<string, string> | null;
   }
 }
 
@@ -47,5 +50,12 @@ export default async function setup(project: TestProject) {
 
   project.provide('databaseUrl', databaseUrl);
   project.provide('embedded', !serverUrl);
-  return teardown;
+
+  // `pnpm test:s3` runs the storage tests against a real S3 server (S3Proxy) instead of a folder.
+  const s3 = process.env.TEST_STORAGE === 's3' ? await startS3Proxy() : undefined;
+  project.provide('s3Env', s3?.env() ?? null);
+  return async () => {
+    await s3?.stop();
+    await teardown();
+  };
 }

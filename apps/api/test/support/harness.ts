@@ -10,6 +10,8 @@ import { createLogger } from '../../src/common/logger.js';
 import type { Runtime } from '../../src/common/request-context.js';
 import { type Orm, openOrm } from '../../src/db/orm.js';
 import { usePreparedStatements } from '../../src/db/raw.js';
+import type { BundleStorage } from '../../src/storage/storage.js';
+import { type TestStorage, openTestStorage } from './storage.js';
 
 export interface Harness {
   orm: Orm;
@@ -18,6 +20,8 @@ export interface Harness {
   /** supertest bound to the running server: real HTTP over loopback. */
   http: () => request.Agent;
   em: () => EntityManager;
+  /** Where this server stores bundles: a temporary folder, or an S3Proxy bucket under `pnpm test:s3`. */
+  storage: BundleStorage;
 }
 
 /**
@@ -33,10 +37,11 @@ const TEST_SETTINGS: Partial<AppSettings> = { RATE_LIMIT_FAILED_AUTH: 0 };
 export function useServer(settings: Partial<AppSettings> = {}): Harness {
   const harness = {} as Harness;
   let server: Server;
+  let testStorage: TestStorage | undefined;
   beforeAll(async () => {
     harness.orm = await openOrm({ clientUrl: inject('databaseUrl'), poolMax: inject('embedded') ? 1 : 5 });
     if (!inject('embedded')) usePreparedStatements(harness.orm);
-    harness.runtime = { state: 'ready', orm: harness.orm };
+    harness.runtime = { state: 'starting', orm: harness.orm };
     const app = createApp({
       runtime: harness.runtime,
       logger: createLogger('silent'),
@@ -47,10 +52,15 @@ export function useServer(settings: Partial<AppSettings> = {}): Harness {
     harness.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     harness.http = () => request.agent(harness.baseUrl);
     harness.em = () => harness.orm.em.fork() as EntityManager;
+    testStorage = await openTestStorage(harness.em(), harness.baseUrl);
+    harness.storage = testStorage.storage;
+    harness.runtime.storage = testStorage.storage;
+    harness.runtime.state = 'ready';
   });
   afterAll(async () => {
     await new Promise((resolve) => server?.close(resolve));
     await harness.orm?.close();
+    await testStorage?.close();
   });
   return harness;
 }

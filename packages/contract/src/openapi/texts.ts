@@ -48,6 +48,7 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   channel: `Channels: which bundle a group of devices should run. ${RIGHTS_NOTE}`,
   device: `Devices that checked in, and their channel overrides. ${RIGHTS_NOTE}`,
   statistics: `Daily figures of what devices did. ${RIGHTS_NOTE}`,
+  files: 'Downloads of stored bundles by devices, through signed URLs. No key needed: the signature is the permission.',
   health: 'Liveness and readiness probes. No key needed.',
   docs: 'This document and its reference page. No key needed.',
 };

@@ -1,6 +1,6 @@
 import { contract } from '@apps-api/contract';
 import { initServer } from '@ts-rest/express';
-import { emOf, principalOf } from '../../common/request-context.js';
+import { emOf, principalOf, storageOf } from '../../common/request-context.js';
 import { toAppBody } from './app.mapper.js';
 import { createApp, deleteApp, getApp, listApps, updateApp } from './app.service.js';
 
@@ -36,7 +36,7 @@ export const appRoutes = s.router(contract.app, {
   },
 
   deleteApp: async ({ params, req }) => {
-    await deleteApp({ em: emOf(req), principal: principalOf(req), appId: params.app_id });
+    await deleteApp({ em: emOf(req), principal: principalOf(req), storage: storageOf(req), appId: params.app_id });
     return { status: 200, body: { status: 'ok' as const } };
   },
 });

@@ -3,6 +3,9 @@ import { ForeignKeyConstraintViolationException, UniqueConstraintViolationExcept
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { appIdTaken, appNotFound, insufficientAppPermissions, orgAccessDenied } from '../../common/errors.js';
 import { type Principal, hasRole, isAppInScope, readableOrgIds } from '../../common/rights.js';
+import type { BundleStorage } from '../../storage/storage.js';
+import { queueRemovals, storageKeysOfApp } from '../bundle/bundle.repository.js';
+import { removeQueuedFiles } from '../bundle/file-removal.js';
 import { App } from './app.entity.js';
 import { type AppRecord, findAppByAppId, findAppPage, insertApp, updateAppRow } from './app.repository.js';
 
@@ -12,7 +15,7 @@ interface UseCase {
 }
 
 /** An app the key may read, or the same 404 whether it is missing or hidden. */
-async function loadVisibleApp(em: EntityManager, principal: Principal, appId: string): Promise<AppRecord> {
+export async function loadVisibleApp(em: EntityManager, principal: Principal, appId: string): Promise<AppRecord> {
   const app = await findAppByAppId(em, appId);
   if (!app || !hasRole(principal, app.ownerOrg, 'read') || !isAppInScope(principal, app.appIdKey)) {
     throw appNotFound();
@@ -76,10 +79,23 @@ export async function updateApp({
   return updated;
 }
 
-export async function deleteApp({ em, principal, appId }: UseCase & { appId: string }): Promise<void> {
+export async function deleteApp({
+  em,
+  principal,
+  storage,
+  appId,
+}: UseCase & { storage: BundleStorage; appId: string }): Promise<void> {
   const app = await loadVisibleApp(em, principal, appId);
   if (!hasRole(principal, app.ownerOrg, 'admin')) throw insufficientAppPermissions();
-  // Rows that belong to an app (bundles, channels, …) reference it with ON DELETE CASCADE, so this
-  // one statement removes them too, atomically: no explicit transaction is needed.
-  await em.nativeDelete(App, { id: app.id });
+  // Rows that belong to an app (bundles, channels, devices, events, …) reference it with ON DELETE
+  // CASCADE, so the delete removes them too. Its stored files are queued for removal in the same
+  // transaction, then removed; any the storage refuses now, retention removes later.
+  const keys = await em.transactional(async (tx) => {
+    const txEm = tx as EntityManager;
+    const stored = await storageKeysOfApp(txEm, app.id);
+    await queueRemovals(txEm, stored);
+    await txEm.nativeDelete(App, { id: app.id });
+    return stored;
+  });
+  await removeQueuedFiles(em, storage, keys);
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { App } from '../app/app.entity.js';
+import { queueRemovals, storageKeysOfApp } from '../bundle/bundle.repository.js';
 import { User } from '../user/user.entity.js';
 import { Org, OrgMember, type Role } from './org.entity.js';
 
@@ -75,9 +76,16 @@ export async function findMembersWithEmail(
     .sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
 }
 
-/** Deletes the org with its apps (and what belongs to them) and its memberships. Run it in a transaction. */
-export async function deleteOrgWithContents(tx: EntityManager, id: string): Promise<void> {
+/**
+ * Deletes the org with its apps (and what belongs to them) and its memberships, queueing the apps'
+ * stored files for removal; returns their keys. Run it in a transaction.
+ */
+export async function deleteOrgWithContents(tx: EntityManager, id: string): Promise<string[]> {
+  const apps = await tx.find(App, { ownerOrg: id }, { fields: ['id'] });
+  const keys = (await Promise.all(apps.map((app) => storageKeysOfApp(tx, app.id)))).flat();
+  await queueRemovals(tx, keys);
   await tx.nativeDelete(App, { ownerOrg: id });
   await tx.nativeDelete(OrgMember, { orgId: id });
   await tx.nativeDelete(Org, { id });
+  return keys;
 }

@@ -1,6 +1,6 @@
 import { contract } from '@apps-api/contract';
 import { initServer } from '@ts-rest/express';
-import { emOf, principalOf } from '../../common/request-context.js';
+import { emOf, principalOf, storageOf } from '../../common/request-context.js';
 import { toMemberBody, toOrgBody } from './org.mapper.js';
 import {
   addMember,
@@ -35,7 +35,7 @@ export const organizationRoutes = s.router(contract.organization, {
   },
 
   deleteOrganization: async ({ query, req }) => {
-    await deleteOrg({ em: emOf(req), principal: principalOf(req), orgId: query.orgId });
+    await deleteOrg({ em: emOf(req), principal: principalOf(req), storage: storageOf(req), orgId: query.orgId });
     return { status: 200, body: { status: 'ok' as const } };
   },
 

@@ -22,6 +22,8 @@ import {
   lockOrg,
   upsertMember,
 } from './org.repository.js';
+import type { BundleStorage } from '../../storage/storage.js';
+import { removeQueuedFiles } from '../bundle/file-removal.js';
 
 interface UseCase {
   em: EntityManager;
@@ -95,13 +97,19 @@ export async function updateOrg({ em, principal, body }: UseCase & { body: Updat
   return org;
 }
 
-export async function deleteOrg({ em, principal, orgId }: UseCase & { orgId: string }): Promise<void> {
+export async function deleteOrg({
+  em,
+  principal,
+  storage,
+  orgId,
+}: UseCase & { storage: BundleStorage; orgId: string }): Promise<void> {
   authorizeChange(principal, orgId, 'super_admin');
-  await em.transactional(async (tx) => {
+  const keys = await em.transactional(async (tx) => {
     if (!(await lockOrg(tx, orgId))) throw orgAccessDenied();
     authorizeChange(await withCurrentRole(tx, principal, orgId), orgId, 'super_admin');
-    await deleteOrgWithContents(tx, orgId);
+    return deleteOrgWithContents(tx, orgId);
   });
+  await removeQueuedFiles(em, storage, keys);
 }
 
 export async function listMembers({ em, principal, orgId }: UseCase & { orgId: string }) {

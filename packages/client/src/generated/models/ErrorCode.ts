@@ -36,6 +36,8 @@ export const ErrorCode = {
     invalid_bundle: 'invalid_bundle',
     checksum_mismatch: 'checksum_mismatch',
     public_channel_override: 'public_channel_override',
+    invalid_signature: 'invalid_signature',
+    range_not_satisfiable: 'range_not_satisfiable',
     not_found: 'not_found',
     unsupported_media_type: 'unsupported_media_type',
     payload_too_large: 'payload_too_large',
