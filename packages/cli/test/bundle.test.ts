@@ -1,0 +1,189 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createAppVia, createTenant, uniqueAppId, useServer } from '@apps-api/api/testing';
+import { describe, expect, it } from 'vitest';
+import { cli } from './support.js';
+import { unzipToMemory } from './unzip.js';
+
+const h = useServer();
+
+const FILES: Record<string, Buffer> = {
+  'index.html': Buffer.from('<!doctype html><title>shipped from CI</title><script src="js/app.js"></script>'),
+  'js/app.js': Buffer.from('console.log("1.0.0");\n'),
+  'assets/blob.bin': randomBytes(300_000),
+  'assets/deep/empty.txt': Buffer.alloc(0),
+};
+
+async function webFolder(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'cli-web-'));
+  for (const [name, content] of Object.entries(FILES)) {
+    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+    await writeFile(path.join(dir, name), content);
+  }
+  return dir;
+}
+
+async function appWithKey() {
+  const t = await createTenant(h.em());
+  const appId = uniqueAppId('com.ship');
+  await createAppVia(h, t.key, { app_id: appId, name: 'Ship', owner_org: t.orgId });
+  return { appId, env: { APPS_API_URL: h.baseUrl, APPS_API_KEY: t.key } };
+}
+
+/** The bytes a device is sent for a stored bundle: the storage port's signed URL, fetched over HTTP. */
+async function downloadStored(bundleId: number): Promise<Buffer> {
+  const rows = await h
+    .em()
+    .getConnection()
+    .execute<{ storage_key: string }[]>('select storage_key from bundles where id = ?', [bundleId]);
+  const url = await h.storage.downloadUrl(rows[0]?.storage_key ?? '');
+  const response = await fetch(url);
+  expect(response.status).toBe(200);
+  return Buffer.from(await response.arrayBuffer());
+}
+
+describe('apps-api bundle upload, against the live server', () => {
+  it('zips a folder, uploads it to a channel, and the stored zip holds every file byte for byte', async () => {
+    const { appId, env } = await appWithKey();
+    const channel = await cli(['channel', 'set', 'production', '--app', appId, '--builtin'], env);
+    expect(channel).toEqual({ code: 0, stdout: `channel production of ${appId} now serves builtin\n`, stderr: '' });
+
+    const dir = await webFolder();
+    const uploaded = await cli(
+      ['bundle', 'upload', dir, '--app', appId, '--version', '1.0.0', '--channel', 'production', '--json'],
+      env,
+    );
+    expect({ code: uploaded.code, stderr: uploaded.stderr }).toEqual({ code: 0, stderr: '' });
+    const bundle = JSON.parse(uploaded.stdout);
+    expect(bundle).toMatchObject({ app_id: appId, name: '1.0.0', storage: 'stored', external_url: null });
+    expect(bundle.checksum).toMatch(/^[0-9a-f]{64}$/);
+
+    const zip = await downloadStored(bundle.id);
+    expect(zip.length).toBe(bundle.size);
+    expect(createHash('sha256').update(zip).digest('hex')).toBe(bundle.checksum);
+    const files = await unzipToMemory(zip);
+    expect([...files.keys()].sort()).toEqual(Object.keys(FILES).sort());
+    for (const [name, content] of Object.entries(FILES)) expect(files.get(name)?.equals(content), name).toBe(true);
+
+    const channels = await cli(['channel', 'list', '--app', appId], env);
+    expect(channels).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: [
+        'channel     version  public  ios   android  self_set',
+        'production  1.0.0    false   true  true     false',
+        `1 of 1 channels of ${appId}`,
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('takes a zip as it is, prints the bundle for people, and lists and deletes bundles', async () => {
+    const { appId, env } = await appWithKey();
+    const dir = await webFolder();
+    const first = JSON.parse(
+      (await cli(['bundle', 'upload', dir, '--app', appId, '--version', '1.0.0', '--json'], env)).stdout,
+    );
+    const zipFile = path.join(await mkdtemp(path.join(tmpdir(), 'cli-zip-')), 'web.zip');
+    await writeFile(zipFile, await downloadStored(first.id));
+
+    const second = await cli(['bundle', 'upload', zipFile, '--app', appId, '--version', '1.1.0-beta.1'], env);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toBe(''); // no progress bar: stderr is not a terminal
+    const lines = second.stdout.split('\n');
+    expect(lines.slice(0, 3)).toEqual([
+      `uploaded web.zip (${(first.size / 1000).toFixed(1)} kB, sha256 ${first.checksum})`,
+      `bundle 1.1.0-beta.1 of ${appId}`,
+      expect.stringMatching(/^ {2}id {12}\d+$/),
+    ]);
+    expect(lines).toContain(`  checksum      ${first.checksum}`);
+
+    const listed = JSON.parse((await cli(['bundle', 'list', '--app', appId, '--json'], env)).stdout);
+    expect(listed).toMatchObject({ page: 0, limit: 50, total: 2 });
+    expect(listed.data.map((b: { name: string }) => b.name)).toEqual(['1.1.0-beta.1', '1.0.0']);
+
+    const deleted = await cli(['bundle', 'delete', '--app', appId, '--version', '1.0.0'], env);
+    expect(deleted).toEqual({ code: 0, stdout: `deleted bundle 1.0.0 of ${appId}\n`, stderr: '' });
+    const table = await cli(['bundle', 'list', '--app', appId], env);
+    expect(table.stdout.split('\n').slice(1)).toEqual([
+      expect.stringMatching(new RegExp(`^1\\.1\\.0-beta\\.1  stored   ${first.size}  ${first.checksum}  \\d{4}-`)),
+      `1 of 1 bundles of ${appId} (page 0, newest first)`,
+      '',
+    ]);
+  });
+
+  it("answers the server's refusals with exit 1, code and message", async () => {
+    const { appId, env } = await appWithKey();
+    const dir = await webFolder();
+    await cli(['channel', 'set', 'production', '--app', appId, '--builtin'], env);
+    await cli(['bundle', 'upload', dir, '--app', appId, '--version', '2.0.0', '--channel', 'production'], env);
+
+    const again = await cli(['bundle', 'upload', dir, '--app', appId, '--version', '2.0.0', '--json'], env);
+    const linked = await cli(['bundle', 'delete', '--app', appId, '--version', '2.0.0', '--json'], env);
+    const noChannel = await cli(
+      ['bundle', 'upload', dir, '--app', appId, '--version', '2.0.1', '--channel', 'beta', '--json'],
+      env,
+    );
+    const noApp = await cli(['bundle', 'list', '--app', 'com.nobody.here'], env);
+    expect([again, linked, noChannel].map((r) => [r.code, r.stdout, JSON.parse(r.stderr)])).toEqual([
+      [
+        1,
+        '',
+        {
+          status: 409,
+          code: 'version_already_exists',
+          error: 'Version already exists',
+          request_id: expect.any(String),
+        },
+      ],
+      [
+        1,
+        '',
+        {
+          status: 409,
+          code: 'bundle_linked_to_channel',
+          error: 'Cannot delete a bundle linked to a channel',
+          request_id: expect.any(String),
+        },
+      ],
+      [1, '', { status: 404, code: 'channel_not_found', error: 'Channel not found', request_id: expect.any(String) }],
+    ]);
+    expect(noApp.code).toBe(1);
+    expect(noApp.stderr).toMatch(/^error: App not found \(app_not_found, HTTP 404, request [\w-]+\)\n$/);
+
+    // Nothing of the refused uploads remains.
+    const listed = JSON.parse((await cli(['bundle', 'list', '--app', appId, '--json'], env)).stdout);
+    expect(listed.data.map((b: { name: string }) => b.name)).toEqual(['2.0.0']);
+  });
+});
+
+describe('apps-api device override and stats', () => {
+  it('sets and removes a device override, and prints the day table', async () => {
+    const { appId, env } = await appWithKey();
+    await cli(['channel', 'set', 'beta', '--app', appId, '--builtin'], env);
+    const device = randomUUID();
+    const set = await cli(['device', 'override', 'set', device, '--app', appId, '--channel', 'beta'], env);
+    const removed = await cli(['device', 'override', 'remove', device, '--app', appId, '--json'], env);
+    const unknown = await cli(
+      ['device', 'override', 'set', device, '--app', appId, '--channel', 'nope', '--json'],
+      env,
+    );
+    expect(set).toEqual({ code: 0, stdout: `device ${device} of ${appId} now follows channel beta\n`, stderr: '' });
+    expect(removed).toEqual({ code: 0, stdout: '{"status":"ok"}\n', stderr: '' });
+    expect(unknown.code).toBe(1);
+    expect(JSON.parse(unknown.stderr)).toMatchObject({ status: 404, code: 'channel_not_found' });
+
+    const today = new Date().toISOString().slice(0, 10);
+    const stats = await cli(['stats', '--app', appId, '--from', today, '--to', today], env);
+    expect(stats).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: `date        devices  update_checks  updates_offered  installs  failures\n${today}  0        0              0                0         0\n`,
+    });
+    const badDay = await cli(['stats', '--app', appId, '--from', '2026/01/01', '--to', today], env);
+    expect(badDay.code).toBe(2);
+    expect(badDay.stderr.split('\n')[0]).toBe('error: --from must be a UTC day as YYYY-MM-DD, got "2026/01/01"');
+  });
+});
