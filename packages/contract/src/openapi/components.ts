@@ -6,13 +6,16 @@ type Schema = SchemaObject | ReferenceObject;
 
 /**
  * What a schema shares with its `.describe()` copies: an object's shape, the schema a refinement
- * wraps, or a union's options. Undefined for anything else (strings and the like stay inline;
+ * wraps, or the options of a union of objects. Undefined for anything else (strings and the like stay inline;
  * enums are named by their values, see `NamedSchemas.enumRef`).
  */
 function identityOf(schema: unknown): unknown {
   if (schema instanceof z.ZodObject) return schema.shape;
   if (schema instanceof z.ZodEffects && schema._def.schema instanceof z.ZodObject) return schema._def.schema;
-  if (schema instanceof z.ZodUnion) return schema._def.options;
+  // A union of objects only: typescript-fetch emits duplicate imports for `X | X[]` as a named schema.
+  if (schema instanceof z.ZodUnion && schema._def.options.every((option: unknown) => option instanceof z.ZodObject)) {
+    return schema._def.options;
+  }
   return undefined;
 }
 
