@@ -10,6 +10,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import pg from 'pg';
+import { handleUpdates } from './baseline-updates.js';
 
 const pool = new pg.Pool({
   connectionString: process.env.DATABASE_URL,
@@ -206,6 +207,7 @@ async function updateApp(caller: Caller, app: AppRow, req: IncomingMessage, res:
 async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (url.pathname === '/readyz') return send(res, 200, { status: 'ok' });
+  if (url.pathname === '/updates' && req.method === 'POST') return handleUpdates(pool, prepared, req, res);
   const caller = await authenticate(req);
   if (!caller) return send(res, 401, { status: 'KO', error: 'Invalid API key', code: 'invalid_apikey' });
   if (url.pathname === '/app' || url.pathname === '/app/') {

@@ -10,6 +10,7 @@ import pg from 'pg';
 import { cpuMsOf, freePort, rssOf, type Server, startServer, watchRss } from './processes.js';
 import { type Measurement, type Report, loadNow, machineFacts, toMarkdown, toText } from './report.js';
 import { type Dataset, createBenchDatabase, seed } from './seed.js';
+import { type UpdatesDataset, assertSameUpdateAnswers, seedUpdates, updatesScenarios } from './updates.js';
 
 const env = process.env;
 const settings = {
@@ -39,6 +40,8 @@ interface Scenario {
   name: string;
   request: (server: Server, data: Dataset) => autocannon.Request;
 }
+
+let updatesData: UpdatesDataset;
 
 /** Numbers the apps POST /app creates, across warm-up and measured runs, so each app_id is new. */
 let created = 0;
@@ -83,6 +86,7 @@ const scenarios: Scenario[] = [
       };
     },
   },
+  ...updatesScenarios(() => updatesData),
   {
     // Last, because it adds apps to the org the list scenarios read.
     id: 'create',
@@ -172,6 +176,7 @@ async function main(): Promise<void> {
   const servers: Server[] = [];
   try {
     const data = await seed(database.url, { appCount: settings.apps, keyCount: 5 });
+    updatesData = await seedUpdates(database.url, data.orgId, data.userId);
     process.stdout.write(`seeded ${data.appCount} apps and ${data.keyCount} keys in ${database.url}\n`);
 
     const common = {
@@ -207,6 +212,7 @@ async function main(): Promise<void> {
     servers.push(baseline);
     const idleRss = { service: rssOf(service.child.pid) ?? 0, baseline: rssOf(baseline.child.pid) ?? 0 };
     await assertSameAnswers([service, baseline], data);
+    await assertSameUpdateAnswers([service.url, baseline.url], updatesData);
 
     const measurements: Measurement[] = [];
     for (const scenario of scenarios.filter((s) => !settings.only || settings.only.includes(s.id))) {

@@ -19,13 +19,17 @@ import { DOCS_ASSETS_PATH, docsAssets } from './modules/docs/docs.page.js';
 import { docsRoutes } from './modules/docs/docs.routes.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { organizationRoutes } from './modules/org/org.routes.js';
+import { DeviceRateLimit } from './modules/plugin/device-rate-limit.js';
+import { updatesFastPath } from './modules/plugin/plugin.fast-path.js';
+import { mountPluginRoutes } from './modules/plugin/plugin.routes.js';
+import { DeviceTelemetry } from './jobs/device-telemetry.js';
 import { statisticsRoutes } from './modules/stats/stats.routes.js';
 import { filesRoutes } from './storage/files.routes.js';
 
 /** The settings createApp reads; main passes the whole Config. */
 export type AppSettings = Pick<
   Config,
-  'RATE_LIMIT_PER_MINUTE' | 'RATE_LIMIT_FAILED_AUTH' | 'CORS_ORIGINS' | 'TRUST_PROXY' | 'BUNDLE_MAX_BYTES'
+  'RATE_LIMIT_PER_MINUTE' | 'RATE_LIMIT_FAILED_AUTH' | 'CORS_ORIGINS' | 'TRUST_PROXY' | 'BUNDLE_MAX_BYTES' | 'DEVICE_RATE_LIMIT_PER_MINUTE'
 >;
 
 export interface AppDeps {
@@ -33,14 +37,26 @@ export interface AppDeps {
   logger: Logger;
   /** Missing fields take config.ts's defaults. */
   settings?: Partial<AppSettings>;
+  /**
+   * Where device routes queue their telemetry. main.ts passes its own, stopped (flushed) on shutdown;
+   * without one, the app makes one that flushes every second.
+   */
+  telemetry?: DeviceTelemetry;
+}
+
+function startedTelemetry(runtime: Runtime, logger: Logger): DeviceTelemetry {
+  const telemetry = new DeviceTelemetry(runtime, logger);
+  telemetry.start();
+  return telemetry;
 }
 
 // Validation errors go on to the one error handler instead of ts-rest's own answer.
 const passValidationErrors = (error: unknown, _req: unknown, _res: unknown, next: NextFunction) => next(error);
 
 /** Builds the express app: middleware, the contract's endpoints, the error envelope. No listen. */
-export function createApp({ runtime, logger, settings = {} }: AppDeps): Express {
+export function createApp({ runtime, logger, settings = {}, telemetry }: AppDeps): Express {
   const config: AppSettings = { ...loadConfig({}), ...settings };
+  const deviceTelemetry = telemetry ?? startedTelemetry(runtime, logger);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -48,7 +64,8 @@ export function createApp({ runtime, logger, settings = {} }: AppDeps): Express 
 
   app.use(requestId);
   app.use(accessLog(logger));
-  app.use(securityHeaders());
+  const security = securityHeaders();
+  app.use(security);
   app.use(corsPolicy(config.CORS_ORIGINS));
 
   const limitFailedAuth = failedAuthRateLimit(runtime, logger, config.RATE_LIMIT_FAILED_AUTH);
@@ -69,6 +86,14 @@ export function createApp({ runtime, logger, settings = {} }: AppDeps): Express 
     requestValidationErrorHandler: passValidationErrors,
   });
   app.use(DOCS_ASSETS_PATH, docsAssets);
+  const pluginDeps = {
+    runtime,
+    telemetry: deviceTelemetry,
+    rateLimit: new DeviceRateLimit(config.DEVICE_RATE_LIMIT_PER_MINUTE),
+  };
+  mountPluginRoutes(app, pluginDeps, logger);
+  // createHttpServer puts it in front of express: see plugin.fast-path.ts.
+  app.locals.fastPath = updatesFastPath(pluginDeps, logger, security, config.CORS_ORIGINS !== undefined);
   createExpressEndpoints(contract.app, appRoutes, app, {
     logInitialization: false,
     globalMiddleware: authenticated,

@@ -46,6 +46,8 @@ const ConfigSchema = z.object({
   DB_PREPARED_STATEMENTS: booleanFlag.default('true'),
   RATE_LIMIT_PER_MINUTE: nonNegativeInt.default('2000'),
   RATE_LIMIT_FAILED_AUTH: nonNegativeInt.default('20'),
+  /** Device-route requests per device, app and route a minute (/updates, /stats, /channel_self each); 0 = off. */
+  DEVICE_RATE_LIMIT_PER_MINUTE: nonNegativeInt.default('60'),
   /** Origins allowed to call the API from a browser; unset: CORS closed (no CORS headers at all). */
   CORS_ORIGINS: corsOrigins.optional(),
   /** Reverse proxies in front of the server whose X-Forwarded-For is believed (for per-IP limits); 0 = none. */

@@ -6,6 +6,7 @@ import { createHttpServer } from './common/http-server.js';
 import { createLogger } from './common/logger.js';
 import type { Runtime } from './common/request-context.js';
 import { ConfigError, loadConfig, publicUrlOf } from './config.js';
+import { DeviceTelemetry } from './jobs/device-telemetry.js';
 import { type Database, openDatabase } from './db/database.js';
 import { EmbeddedDatabaseBusyError } from './db/embedded.js';
 import { migrateUp } from './db/orm.js';
@@ -31,9 +32,10 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.LOG_LEVEL);
   const runtime: Runtime = { state: 'starting' };
+  const telemetry = new DeviceTelemetry(runtime, logger);
 
   // Listen first: /livez answers and /readyz says 503 while the database is being prepared.
-  const server: Server = createHttpServer(createApp({ runtime, logger, settings: config })).listen(
+  const server: Server = createHttpServer(createApp({ runtime, logger, settings: config, telemetry })).listen(
     config.PORT,
     config.HOST,
   );
@@ -85,6 +87,7 @@ async function main(): Promise<void> {
   runtime.storage = storage;
   runtime.orm = database.orm;
   runtime.state = 'ready';
+  telemetry.start();
   logger.info({ url: `http://${config.HOST}:${port}`, embedded: database.embedded, storage: storage.kind }, 'ready');
 
   let stopping = false;
@@ -104,6 +107,8 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await closed;
     clearInterval(closeIdle);
+    // What device requests left behind is written before the database goes.
+    await telemetry.stop();
     await retention.stop();
     await database.close();
     logger.info('stopped');

@@ -8,6 +8,7 @@ import { docsContract } from './docs.contract.js';
 import { filesContract } from './files.contract.js';
 import { healthContract } from './health.contract.js';
 import { organizationContract } from './organization.contract.js';
+import { pluginContract } from './plugin.contract.js';
 import { statisticsContract } from './statistics.contract.js';
 
 export * from './apikey.contract.js';
@@ -22,6 +23,7 @@ export * from './files.contract.js';
 export * from './health.contract.js';
 export * from './live-update.common.js';
 export * from './organization.contract.js';
+export * from './plugin.contract.js';
 export * from './statistics.contract.js';
 
 const c = initContract();
@@ -38,6 +40,7 @@ export const contract = c.router({
   files: filesContract,
   health: healthContract,
   docs: docsContract,
+  plugin: pluginContract,
 });
 
 export type Contract = typeof contract;

@@ -79,7 +79,7 @@ const UNREACHABLE_DB_CODES = new Set([
   '08003',
 ]);
 
-function isDatabaseUnavailable(error: unknown): boolean {
+export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof ConnectionException) return true;
   const err = error as { name?: string; code?: string; message?: string } | undefined;
   if (err?.name === 'KnexTimeoutError') return true;

@@ -1,4 +1,5 @@
 import { type RequestListener, type Server, createServer } from 'node:http';
+import type { FastPath } from '../modules/plugin/plugin.fast-path.js';
 
 export interface ServerTimeouts {
   /** Whole request headers must arrive within this (slow-header clients are cut off with 408). */
@@ -19,7 +20,12 @@ export const SERVER_TIMEOUTS: ServerTimeouts = {
   keepAliveTimeout: 5_000,
 };
 
-export function createHttpServer(app: RequestListener, timeouts: ServerTimeouts = SERVER_TIMEOUTS): Server {
+/** An app (express) that may carry a fast path for its hottest route in `locals.fastPath`. */
+type App = RequestListener & { locals?: { fastPath?: FastPath } };
+
+export function createHttpServer(app: App, timeouts: ServerTimeouts = SERVER_TIMEOUTS): Server {
+  const fastPath = app.locals?.fastPath;
+  const listener: RequestListener = fastPath ? (req, res) => fastPath(req, res) || app(req, res) : app;
   return createServer(
     {
       headersTimeout: timeouts.headersTimeout,
@@ -28,6 +34,6 @@ export function createHttpServer(app: RequestListener, timeouts: ServerTimeouts 
       // How often the timeouts above are checked; node's default (30 s) would let them overrun.
       connectionsCheckingInterval: Math.min(1_000, timeouts.headersTimeout),
     },
-    app,
+    listener,
   );
 }

@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Logger, pino } from 'pino';
 
 export type { Logger };
@@ -18,19 +18,23 @@ export function createLogger(level: string): Logger {
   });
 }
 
+type Next = () => void;
+type LoggedRequest = IncomingMessage & { ctx: { requestId: string } };
+
 /**
  * One line per request: method, path, status, duration and request id; no headers, no body.
  * Below `info` (production runs at `warn`) it adds nothing to a request: no clock read, no listener.
+ * Plain node objects, so the device fast path (modules/plugin/plugin.fast-path.ts) logs the same way.
  */
 export function accessLog(logger: Logger) {
-  if (!logger.isLevelEnabled('info')) return (_req: Request, _res: Response, next: NextFunction) => next();
-  return (req: Request, res: Response, next: NextFunction) => {
+  if (!logger.isLevelEnabled('info')) return (_req: IncomingMessage, _res: ServerResponse, next: Next) => next();
+  return (req: IncomingMessage, res: ServerResponse, next: Next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       logger.info({
-        request_id: req.ctx.requestId,
+        request_id: (req as LoggedRequest).ctx.requestId,
         method: req.method,
-        path: req.path,
+        path: (req.url ?? '').split('?')[0],
         status: res.statusCode,
         ms: Number(process.hrtime.bigint() - started) / 1e6,
       });

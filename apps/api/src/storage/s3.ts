@@ -42,7 +42,14 @@ export class S3Storage implements BundleStorage {
     private readonly location: S3Location,
     config: S3ClientConfig,
   ) {
-    this.client = new S3Client(config);
+    // Checksums only where S3 requires them: the SDK's default CRC trailers (aws-chunked bodies)
+    // are not understood by every S3-compatible store (S3Proxy, older MinIO) and add nothing to
+    // TLS plus our own SHA-256 of the zip.
+    this.client = new S3Client({
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      ...config,
+    });
   }
 
   private objectKey(key: string): string {
@@ -86,7 +93,8 @@ export class S3Storage implements BundleStorage {
         }),
       );
       for (const object of page.Contents ?? []) {
-        if (object.Key) keys.push(object.Key.slice(this.location.prefix.length));
+        // Some stores (S3Proxy on a filesystem) list folder markers; they are not objects of ours.
+        if (object.Key && !object.Key.endsWith('/')) keys.push(object.Key.slice(this.location.prefix.length));
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);

@@ -14,7 +14,11 @@ const TOTAL = Number(process.env.FUZZ_REQUESTS ?? 10_000);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 
 // Limits stay on (their statements run on every request) but high enough never to answer 429.
-const h = useServer({ RATE_LIMIT_PER_MINUTE: 1_000_000, RATE_LIMIT_FAILED_AUTH: 1_000_000 });
+const h = useServer({
+  RATE_LIMIT_PER_MINUTE: 1_000_000,
+  RATE_LIMIT_FAILED_AUTH: 1_000_000,
+  DEVICE_RATE_LIMIT_PER_MINUTE: 1_000_000,
+});
 const routes = routesOf(contract);
 const perRoute = Math.ceil(TOTAL / routes.length);
 

@@ -8,6 +8,7 @@ import { type AppSettings, createApp } from '../../src/app.js';
 import { createHttpServer } from '../../src/common/http-server.js';
 import { createLogger } from '../../src/common/logger.js';
 import type { Runtime } from '../../src/common/request-context.js';
+import { DeviceTelemetry } from '../../src/jobs/device-telemetry.js';
 import { type Orm, openOrm } from '../../src/db/orm.js';
 import { usePreparedStatements } from '../../src/db/raw.js';
 import type { BundleStorage } from '../../src/storage/storage.js';
@@ -20,6 +21,8 @@ export interface Harness {
   /** supertest bound to the running server: real HTTP over loopback. */
   http: () => request.Agent;
   em: () => EntityManager;
+  /** The device routes' telemetry queue: `await h.telemetry.flush()` makes what they recorded visible. */
+  telemetry: DeviceTelemetry;
   /** Where this server stores bundles: a temporary folder, or an S3Proxy bucket under `pnpm test:s3`. */
   storage: BundleStorage;
 }
@@ -42,10 +45,14 @@ export function useServer(settings: Partial<AppSettings> = {}): Harness {
     harness.orm = await openOrm({ clientUrl: inject('databaseUrl'), poolMax: inject('embedded') ? 1 : 5 });
     if (!inject('embedded')) usePreparedStatements(harness.orm);
     harness.runtime = { state: 'starting', orm: harness.orm };
+    const logger = createLogger('silent');
+    harness.telemetry = new DeviceTelemetry(harness.runtime, logger);
+    harness.telemetry.start();
     const app = createApp({
       runtime: harness.runtime,
-      logger: createLogger('silent'),
+      logger,
       settings: { ...TEST_SETTINGS, ...settings },
+      telemetry: harness.telemetry,
     });
     server = createHttpServer(app).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
@@ -59,6 +66,7 @@ export function useServer(settings: Partial<AppSettings> = {}): Harness {
   });
   afterAll(async () => {
     await new Promise((resolve) => server?.close(resolve));
+    await harness.telemetry?.stop();
     await harness.orm?.close();
     await testStorage?.close();
   });

@@ -51,6 +51,8 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   files: 'Downloads of stored bundles by devices, through signed URLs. No key needed: the signature is the permission.',
   health: 'Liveness and readiness probes. No key needed.',
   docs: 'This document and its reference page. No key needed.',
+  plugin:
+    "The device protocol of `@capgo/capacitor-updater` (`updateUrl`, `statsUrl`, `channelUrl`). No key. These routes answer in the plugin's own shape, not `ErrorBody`: business answers are HTTP 200 `{error, message, kind, …extra}`, broken requests 400 `{error, message}`.",
 };
 
 export const RESPONSE_HEADERS: Record<string, HeaderObject> = {

@@ -9,4 +9,5 @@ export * from './DocsApi.js';
 export * from './FilesApi.js';
 export * from './HealthApi.js';
 export * from './OrganizationApi.js';
+export * from './PluginApi.js';
 export * from './StatisticsApi.js';
