@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createAppVia, createTenant, uniqueAppId, useServer } from '@apps-api/api/testing';
+import { SimulatedPlugin, createAppVia, createTenant, uniqueAppId, useServer } from '@apps-api/api/testing';
 import { describe, expect, it } from 'vitest';
 import { cli } from './support.js';
 import { unzipToMemory } from './unzip.js';
@@ -45,27 +45,34 @@ async function downloadStored(bundleId: number): Promise<Buffer> {
 }
 
 describe('apps-api bundle upload, against the live server', () => {
-  it('zips a folder, uploads it to a channel, and the stored zip holds every file byte for byte', async () => {
+  it('zips a folder and ships it on a public channel: a device fetches it through /updates, every file byte for byte', async () => {
     const { appId, env } = await appWithKey();
-    const channel = await cli(['channel', 'set', 'production', '--app', appId, '--builtin'], env);
+    const channel = await cli(['channel', 'set', 'production', '--app', appId, '--builtin', '--public'], env);
     expect(channel).toEqual({ code: 0, stdout: `channel production of ${appId} now serves builtin\n`, stderr: '' });
 
     const dir = await webFolder();
     const uploaded = await cli(
-      ['bundle', 'upload', dir, '--app', appId, '--version', '1.0.0', '--channel', 'production', '--json'],
+      ['bundle', 'upload', dir, '--app', appId, '--version', '1.0.1', '--channel', 'production', '--json'],
       env,
     );
     expect({ code: uploaded.code, stderr: uploaded.stderr }).toEqual({ code: 0, stderr: '' });
     const bundle = JSON.parse(uploaded.stdout);
-    expect(bundle).toMatchObject({ app_id: appId, name: '1.0.0', storage: 'stored', external_url: null });
+    expect(bundle).toMatchObject({ app_id: appId, name: '1.0.1', storage: 'stored', external_url: null });
     expect(bundle.checksum).toMatch(/^[0-9a-f]{64}$/);
 
-    const zip = await downloadStored(bundle.id);
+    // The device (native 1.0.0): asks /updates as @capgo/capacitor-updater does, downloads, checks the SHA-256, installs.
+    const device = new SimulatedPlugin({ baseUrl: h.baseUrl, appId, versionBuild: '1.0.0' });
+    expect(await device.checkForUpdate()).toEqual({ type: 'installed', version: '1.0.1', previous: 'builtin' });
+    const answer = device.answers.at(-1)?.body as { version: string; url: string; checksum: string };
+    expect(answer).toMatchObject({ version: '1.0.1', checksum: bundle.checksum });
+    const download = await fetch(answer.url);
+    expect(download.status).toBe(200);
+    const zip = Buffer.from(await download.arrayBuffer());
     expect(zip.length).toBe(bundle.size);
-    expect(createHash('sha256').update(zip).digest('hex')).toBe(bundle.checksum);
     const files = await unzipToMemory(zip);
     expect([...files.keys()].sort()).toEqual(Object.keys(FILES).sort());
     for (const [name, content] of Object.entries(FILES)) expect(files.get(name)?.equals(content), name).toBe(true);
+    expect(await device.checkForUpdate()).toMatchObject({ type: 'no_update', kind: 'up_to_date' });
 
     const channels = await cli(['channel', 'list', '--app', appId], env);
     expect(channels).toEqual({
@@ -73,7 +80,7 @@ describe('apps-api bundle upload, against the live server', () => {
       stderr: '',
       stdout: [
         'channel     version  public  ios   android  self_set',
-        'production  1.0.0    false   true  true     false',
+        'production  1.0.1    true    true  true     false',
         `1 of 1 channels of ${appId}`,
         '',
       ].join('\n'),
@@ -117,8 +124,14 @@ describe('apps-api bundle upload, against the live server', () => {
   it("answers the server's refusals with exit 1, code and message", async () => {
     const { appId, env } = await appWithKey();
     const dir = await webFolder();
-    await cli(['channel', 'set', 'production', '--app', appId, '--builtin'], env);
-    await cli(['bundle', 'upload', dir, '--app', appId, '--version', '2.0.0', '--channel', 'production'], env);
+    const setup = [
+      await cli(['channel', 'set', 'production', '--app', appId, '--builtin'], env),
+      await cli(['bundle', 'upload', dir, '--app', appId, '--version', '2.0.0', '--channel', 'production'], env),
+    ];
+    expect(setup.map((r) => [r.code, r.stderr])).toEqual([
+      [0, ''],
+      [0, ''],
+    ]);
 
     const again = await cli(['bundle', 'upload', dir, '--app', appId, '--version', '2.0.0', '--json'], env);
     const linked = await cli(['bundle', 'delete', '--app', appId, '--version', '2.0.0', '--json'], env);

@@ -35,8 +35,12 @@ async function set(context: Context): Promise<Result> {
   const version = optionalText(context, 'version');
   const builtin = context.options.builtin === true;
   if ((version === undefined) === !builtin) throw new UsageError('give exactly one of --version <v> and --builtin');
+  if (context.options.public && context.options.private)
+    throw new UsageError('give at most one of --public and --private');
+  // Left out, `public` keeps its value (false for a new channel); the generated model calls it `_public`.
+  const visibility = context.options.public ? { _public: true } : context.options.private ? { _public: false } : {};
   const channel = await context.client().channel.upsertChannel({
-    body: { app_id: appId, channel: name, version: builtin ? null : version },
+    body: { app_id: appId, channel: name, version: builtin ? null : version, ...visibility },
   });
   // The generated model renames `public` (a reserved word) to `_public`; scripts get the API's own names.
   return { value: ChannelToJSON(channel), text: `channel ${channel.name} of ${appId} now serves ${served(channel)}` };
@@ -53,11 +57,13 @@ export const channelCommands: Command[] = [
   {
     words: ['channel', 'set'],
     positionals: ['<name>'],
-    summary: 'Point a channel (created when new) at a bundle, or at the built-in code.',
+    summary: 'Point a channel (created when new) at a bundle, or at the built-in code; optionally make it public.',
     options: {
       app: APP,
       version: { type: 'string', placeholder: 'semver', description: 'the bundle to serve' },
       builtin: { type: 'boolean', description: "serve the app's built-in code instead" },
+      public: { type: 'boolean', description: 'make it the channel of every device that names no other' },
+      private: { type: 'boolean', description: 'make it a channel only overrides and self-assignment reach' },
     },
     run: set,
   },
