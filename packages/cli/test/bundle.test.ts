@@ -1,9 +1,10 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SimulatedPlugin, createAppVia, createTenant, uniqueAppId, useServer } from '@apps-api/api/testing';
 import { describe, expect, it } from 'vitest';
+import { zipFolder } from '../src/bundle-file.js';
 import { cli } from './support.js';
 import { unzipToMemory } from './unzip.js';
 
@@ -30,18 +31,6 @@ async function appWithKey() {
   const appId = uniqueAppId('com.ship');
   await createAppVia(h, t.key, { app_id: appId, name: 'Ship', owner_org: t.orgId });
   return { appId, env: { APPS_API_URL: h.baseUrl, APPS_API_KEY: t.key } };
-}
-
-/** The bytes a device is sent for a stored bundle: the storage port's signed URL, fetched over HTTP. */
-async function downloadStored(bundleId: number): Promise<Buffer> {
-  const rows = await h
-    .em()
-    .getConnection()
-    .execute<{ storage_key: string }[]>('select storage_key from bundles where id = ?', [bundleId]);
-  const url = await h.storage.downloadUrl(rows[0]?.storage_key ?? '');
-  const response = await fetch(url);
-  expect(response.status).toBe(200);
-  return Buffer.from(await response.arrayBuffer());
 }
 
 describe('apps-api bundle upload, against the live server', () => {
@@ -94,7 +83,7 @@ describe('apps-api bundle upload, against the live server', () => {
       (await cli(['bundle', 'upload', dir, '--app', appId, '--version', '1.0.0', '--json'], env)).stdout,
     );
     const zipFile = path.join(await mkdtemp(path.join(tmpdir(), 'cli-zip-')), 'web.zip');
-    await writeFile(zipFile, await downloadStored(first.id));
+    await zipFolder(dir, zipFile);
 
     const second = await cli(['bundle', 'upload', zipFile, '--app', appId, '--version', '1.1.0-beta.1'], env);
     expect(second.code).toBe(0);
