@@ -64,7 +64,7 @@ export const updatesScenarios = (data: () => UpdatesDataset) => [
   {
     id: 'updates-none',
     name: 'POST /updates (up to date)',
-    request: (): autocannon.Request => ({
+    service: (): autocannon.Request => ({
       method: 'POST',
       path: '/updates',
       setupRequest: (req) => ({ ...req, body: deviceBody(data(), data().bundle) }),
@@ -73,7 +73,7 @@ export const updatesScenarios = (data: () => UpdatesDataset) => [
   {
     id: 'updates-new',
     name: 'POST /updates (update)',
-    request: (): autocannon.Request => ({
+    service: (): autocannon.Request => ({
       method: 'POST',
       path: '/updates',
       setupRequest: (req) => ({ ...req, body: deviceBody(data(), 'builtin') }),

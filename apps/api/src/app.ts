@@ -5,7 +5,7 @@ import { authenticate } from './common/auth.js';
 import { errorHandler, notFound } from './common/http-errors.js';
 import { jsonBody } from './common/json-body.js';
 import { type Logger, accessLog } from './common/logger.js';
-import { failedAuthRateLimit, perKeyRateLimit } from './common/rate-limit.js';
+import { failedAuthRateLimit, requestRateLimit } from './common/rate-limit.js';
 import { type Runtime, withEntityManager } from './common/request-context.js';
 import { requestId } from './common/request-id.js';
 import { apikeyRoutes } from './modules/apikey/apikey.routes.js';
@@ -29,7 +29,13 @@ import { filesRoutes } from './storage/files.routes.js';
 /** The settings createApp reads; main passes the whole Config. */
 export type AppSettings = Pick<
   Config,
-  'RATE_LIMIT_PER_MINUTE' | 'RATE_LIMIT_FAILED_AUTH' | 'CORS_ORIGINS' | 'TRUST_PROXY' | 'BUNDLE_MAX_BYTES' | 'DEVICE_RATE_LIMIT_PER_MINUTE'
+  | 'RATE_LIMIT_PER_MINUTE'
+  | 'RATE_LIMIT_PER_USER_PER_MINUTE'
+  | 'RATE_LIMIT_FAILED_AUTH'
+  | 'CORS_ORIGINS'
+  | 'TRUST_PROXY'
+  | 'BUNDLE_MAX_BYTES'
+  | 'DEVICE_RATE_LIMIT_PER_MINUTE'
 >;
 
 export interface AppDeps {
@@ -60,7 +66,8 @@ export function createApp({ runtime, logger, settings = {}, telemetry }: AppDeps
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.set('trust proxy', config.TRUST_PROXY);
+  // Only these addresses' X-Forwarded-For is believed; with none, req.ip is the socket's address.
+  app.set('trust proxy', config.TRUST_PROXY.length > 0 ? config.TRUST_PROXY : false);
 
   app.use(requestId);
   app.use(accessLog(logger));
@@ -68,12 +75,16 @@ export function createApp({ runtime, logger, settings = {}, telemetry }: AppDeps
   app.use(security);
   app.use(corsPolicy(config.CORS_ORIGINS));
 
-  const limitFailedAuth = failedAuthRateLimit(runtime, logger, config.RATE_LIMIT_FAILED_AUTH);
-  /** Every authenticated route: database, key (failures limited per IP), the key's own limit, JSON body. */
+  const limitFailedAuth = failedAuthRateLimit(runtime, config.RATE_LIMIT_FAILED_AUTH);
+  /** Every authenticated route: database, key (failures limited per IP), the key's and its user's limits, JSON body. */
   const authenticated = [
     withEntityManager(runtime),
     limitFailedAuth(authenticate),
-    perKeyRateLimit(runtime, logger, config.RATE_LIMIT_PER_MINUTE),
+    requestRateLimit(
+      runtime,
+      config.RATE_LIMIT_PER_MINUTE,
+      config.RATE_LIMIT_PER_USER_PER_MINUTE ?? config.RATE_LIMIT_PER_MINUTE,
+    ),
     jsonBody,
   ];
 

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { BUNDLE_MAX_BYTES_DEFAULT } from '@apps-api/contract';
 import { z } from 'zod';
 
@@ -25,6 +26,28 @@ function isOrigin(value: string): boolean {
   }
 }
 
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(value: string): boolean {
+  if (PROXY_NAMES.has(value)) return true;
+  const [address = '', prefix, ...rest] = value.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+}
+
+/**
+ * `0`, or the proxies' addresses. A hop count (the old `TRUST_PROXY=1`) is refused: it believed the
+ * X-Forwarded-For of any client, who could then pick the address its failures are counted against.
+ */
+const trustedProxies = z
+  .string()
+  .transform((value) => (value.trim() === '0' ? [] : value.split(',').map((entry) => entry.trim())))
+  .refine(
+    (entries) => entries.every(isProxyAddress),
+    'must be 0 or a comma-separated list of proxy addresses: IPs, CIDRs (10.0.0.0/8), loopback, linklocal or uniquelocal (a hop count is no longer accepted: it believed X-Forwarded-For from any client)',
+  );
+
 /** The one schema for the environment (SPEC §6); nothing else reads process.env. */
 const ConfigSchema = z.object({
   PORT: z
@@ -45,19 +68,28 @@ const ConfigSchema = z.object({
   /** Named prepared statements for the hottest lookups; false behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21). */
   DB_PREPARED_STATEMENTS: booleanFlag.default('true'),
   RATE_LIMIT_PER_MINUTE: nonNegativeInt.default('2000'),
+  /** All of one user's keys together; unset: as much as one key (RATE_LIMIT_PER_MINUTE), so minting keys adds nothing. */
+  RATE_LIMIT_PER_USER_PER_MINUTE: nonNegativeInt.optional(),
   RATE_LIMIT_FAILED_AUTH: nonNegativeInt.default('20'),
   /** Device-route requests per device, app and route a minute (/updates, /stats, /channel_self each); 0 = off. */
   DEVICE_RATE_LIMIT_PER_MINUTE: nonNegativeInt.default('60'),
   /** Origins allowed to call the API from a browser; unset: CORS closed (no CORS headers at all). */
   CORS_ORIGINS: corsOrigins.optional(),
-  /** Reverse proxies in front of the server whose X-Forwarded-For is believed (for per-IP limits); 0 = none. */
-  TRUST_PROXY: nonNegativeInt.pipe(z.number().int().max(10, 'must be 0–10 proxy hops')).default('0'),
+  /**
+   * Addresses of the reverse proxies in front of the server (IPs, CIDRs, or `loopback`, `linklocal`,
+   * `uniquelocal`), comma-separated: X-Forwarded-For is believed only from them. `0` or unset: from none.
+   */
+  TRUST_PROXY: trustedProxies.default('0'),
   /** Unset: bundle zips under `<DATA_DIR>/bundles`; `s3://<bucket>[/<prefix>]`: that bucket, shared by every replica. */
   STORAGE_URL: z
     .string()
     .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[\w./-]*)?$/, 'must be s3://<bucket>[/<prefix>]')
     .optional(),
-  S3_ENDPOINT: z.string().url('must be an http(s) URL').regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
+  S3_ENDPOINT: z
+    .string()
+    .url('must be an http(s) URL')
+    .regex(/^https?:\/\//, 'must be an http(s) URL')
+    .optional(),
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_FORCE_PATH_STYLE: booleanFlag.default('false'),
   AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
@@ -73,7 +105,9 @@ const ConfigSchema = z.object({
     .transform((value) => value.replace(/\/+$/, ''))
     .optional(),
   /** Seconds between two retention runs; 0 = off. */
-  RETENTION_INTERVAL_SECONDS: nonNegativeInt.pipe(z.number().int().max(31_536_000, 'must be at most one year')).default('3600'),
+  RETENTION_INTERVAL_SECONDS: nonNegativeInt
+    .pipe(z.number().int().max(31_536_000, 'must be at most one year'))
+    .default('3600'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -13,6 +13,7 @@ import { migrateUp } from './db/orm.js';
 import { openStorage } from './storage/index.js';
 import type { BundleStorage } from './storage/storage.js';
 import { startRetention } from './jobs/retention.js';
+import { flushKeyUses } from './modules/apikey/apikey.repository.js';
 import { FIRST_START_EMAIL, FIRST_START_ORG, bootstrapIfEmpty } from './modules/admin/admin.service.js';
 
 const SHUTDOWN_DEADLINE_MS = 9_000;
@@ -72,7 +73,11 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   let storage: BundleStorage;
   try {
-    storage = await openStorage(config, publicUrlOf({ ...config, PORT: port }), database.orm.em.fork() as EntityManager);
+    storage = await openStorage(
+      config,
+      publicUrlOf({ ...config, PORT: port }),
+      database.orm.em.fork() as EntityManager,
+    );
   } catch (error) {
     logger.fatal({ err: error }, 'cannot open the bundle storage');
     process.exit(1);
@@ -107,6 +112,9 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await closed;
     clearInterval(closeIdle);
+    await flushKeyUses(database.orm.em).catch((error: unknown) =>
+      logger.error({ err: error }, 'could not record the last uses of keys'),
+    );
     // What device requests left behind is written before the database goes.
     await telemetry.stop();
     await retention.stop();

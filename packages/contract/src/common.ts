@@ -15,7 +15,7 @@ export const AuthHeaders = z.object({
 export const authErrorResponses = {
   401: ErrorBody.describe('No key (`no_key_provided`) or an unknown, revoked or expired key (`invalid_apikey`).'),
   429: ErrorBody.describe(
-    'Rate limit exceeded (`rate_limited`): per key, or for repeated invalid keys from one IP. `Retry-After` gives the seconds to wait; every authenticated response carries IETF draft-8 `RateLimit` and `RateLimit-Policy` headers.',
+    'Rate limit exceeded (`rate_limited`): per key (policy `"api-key"`), per user over all of their keys (policy `"user"`), or for repeated invalid keys from one IP (policy `"failed-auth"`, which refuses only invalid keys: a valid key from that IP is still served). `Retry-After` gives the seconds to wait; every authenticated response carries IETF draft-8 `RateLimit` and `RateLimit-Policy` headers for one policy: the one with fewer requests left (the key\'s on a tie).',
   ),
   500: ErrorBody.describe('Unexpected error (`internal_error`); the body never carries a stack trace.'),
   503: ErrorBody.describe('Database unreachable (`service_unavailable`); retry later.'),

@@ -31,7 +31,7 @@ export async function authenticate(req: Request, _res: Response, next: NextFunct
     const key = await findKeyGrantByHash(em, hashSecret(secret));
     const now = new Date();
     if (!key || (key.expiresAt && key.expiresAt <= now)) throw invalidApiKey();
-    await touchLastUsed(em, key, now);
+    touchLastUsed(em, key, now);
     req.ctx.principal = {
       keyId: key.id,
       userId: key.userId,

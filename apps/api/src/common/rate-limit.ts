@@ -1,102 +1,122 @@
+import { createHash } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { type AugmentedRequest, ipKeyGenerator, type Options, rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { DomainError, rateLimited } from './errors.js';
-import type { Logger } from './logger.js';
-import { PostgresRateLimitStore } from './rate-limit-store.js';
+import { LeasedCounter, type Take } from './rate-limit-store.js';
 import { type Runtime, principalOf } from './request-context.js';
 
 const MINUTE_MS = 60_000;
 const FAILED_AUTH_WINDOW_MS = 15 * MINUTE_MS;
-/** Clients remembered as over the failed-authentication limit, at most; expired ones go first. */
-const MAX_BLOCKED_CLIENTS = 10_000;
+/**
+ * A replica leases this share of a per-minute limit at once: one statement per 40 requests of a key
+ * at the default 2000 a minute, and replicas can strand at most 2.5% of a window each (never more
+ * than the limit passes). Small limits lease one request at a time, so they stay exact.
+ */
+const LEASE_SHARE = 1 / 40;
 
 const passThrough: RequestHandler = (_req, _res, next) => next();
 
-/** Settings every limiter shares: IETF draft-8 `RateLimit`/`RateLimit-Policy` headers, 429 through the one error mapper. */
-function commonOptions(logger: Logger): Partial<Options> {
-  return {
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (_req: Request, _res: Response, next: NextFunction) => next(rateLimited()),
-    logger: {
-      error: (error, message) => logger.error({ err: error }, message ?? 'rate limiter error'),
-      warn: (error, message) => logger.warn({ err: error }, message ?? 'rate limiter warning'),
-    },
-  };
+/** One IETF draft-8 policy: its name in the headers and its counter. */
+interface Policy {
+  name: string;
+  counter: LeasedCounter;
+}
+
+const partitionKeys = new Map<string, string>();
+/** The `pk` of `RateLimit-Policy`: a short hash of the counted key, never the key itself. */
+function partitionKey(key: string): string {
+  let pk = partitionKeys.get(key);
+  if (pk === undefined) {
+    pk = Buffer.from(createHash('sha256').update(key).digest('hex').slice(0, 12)).toString('base64');
+    if (partitionKeys.size >= 100_000) partitionKeys.clear();
+    partitionKeys.set(key, pk);
+  }
+  return pk;
+}
+
+/** `RateLimit` and `RateLimit-Policy` (IETF draft-8), plus `Retry-After` when refused. */
+function setHeaders(res: Response, policy: Policy, key: string, take: Take): void {
+  const resetSeconds = Math.max(0, Math.ceil((take.resetAt - Date.now()) / 1000));
+  const windowSeconds = Math.ceil(policy.counter.windowMs / 1000);
+  res.setHeader('RateLimit', `"${policy.name}"; r=${take.remaining}; t=${resetSeconds}`);
+  res.setHeader(
+    'RateLimit-Policy',
+    `"${policy.name}"; q=${policy.counter.limit}; w=${windowSeconds}; pk=:${partitionKey(key)}:`,
+  );
+  if (!take.allowed) res.setHeader('Retry-After', String(resetSeconds));
+}
+
+function perMinutePolicy(runtime: Runtime, name: string, prefix: string, perMinute: number): Policy {
+  const leaseSize = Math.max(1, Math.floor(perMinute * LEASE_SHARE));
+  return { name, counter: new LeasedCounter(runtime, prefix, perMinute, MINUTE_MS, leaseSize) };
 }
 
 /**
- * `perMinute` requests a minute for each API key, counted in PostgreSQL so the limit holds across
- * replicas: one statement per request. Runs after authentication; 0 turns it off.
+ * `perKey` requests a minute for each API key and `perUser` for all of a user's keys together, so
+ * minting keys does not multiply a user's limit; 0 turns either off. Runs after authentication.
+ * Counts are shared by all replicas without a database statement per request (see LeasedCounter).
+ * The headers describe the policy with fewer requests left (the key's on a tie); a request refused
+ * by the key's limit is not counted against the user's.
  */
-export function perKeyRateLimit(runtime: Runtime, logger: Logger, perMinute: number): RequestHandler {
-  if (perMinute === 0) return passThrough;
-  return rateLimit({
-    ...commonOptions(logger),
-    windowMs: MINUTE_MS,
-    limit: perMinute,
-    identifier: 'api-key',
-    keyGenerator: (req) => principalOf(req).keyId,
-    store: new PostgresRateLimitStore(runtime, 'key:'),
-  });
+export function requestRateLimit(runtime: Runtime, perKey: number, perUser: number): RequestHandler {
+  const key = perKey > 0 ? perMinutePolicy(runtime, 'api-key', 'key:', perKey) : undefined;
+  const user = perUser > 0 ? perMinutePolicy(runtime, 'user', 'user:', perUser) : undefined;
+  if (!key && !user) return passThrough;
+
+  return async (req, res, next) => {
+    try {
+      const principal = principalOf(req);
+      const byKey = key && { policy: key, id: principal.keyId, take: await key.counter.take(principal.keyId) };
+      const byUser =
+        user && byKey?.take.allowed !== false
+          ? { policy: user, id: principal.userId, take: await user.counter.take(principal.userId) }
+          : undefined;
+      const shown =
+        byKey &&
+        (!byUser || !byKey.take.allowed || (byUser.take.allowed && byKey.take.remaining <= byUser.take.remaining))
+          ? byKey
+          : (byUser as NonNullable<typeof byUser>);
+      setHeaders(res, shown.policy, shown.id, shown.take);
+      next(shown.take.allowed ? undefined : rateLimited());
+    } catch (error) {
+      next(error);
+    }
+  };
 }
 
+/** The client address (IPv6 by /56, so hopping inside one allocation does not help). */
 const clientKey = (req: Request) => ipKeyGenerator(req.ip ?? '');
 
 /**
  * Wraps `authenticate` with a limit of `per15Minutes` requests carrying an unknown, revoked or
- * expired key per client IP (IPv6 by /56) in 15 minutes; 0 turns it off. Only failures touch the
- * database, so the hot path pays nothing. Once the shared count is over the limit, a replica
- * remembers the client until the window ends and refuses it even a valid key, so a list of stolen
- * keys cannot be tested through the limit; each replica learns this from the first failure of
- * that client it answers.
+ * expired key per client address in 15 minutes; 0 turns it off. Only failures are counted (one
+ * statement each, exact across replicas), and only failures are refused: over the limit a bad key
+ * gets 429 instead of 401, while a valid key from the same address keeps working, so one broken
+ * client behind a NAT does not lock out everyone else there. Guessing keys through the limit is
+ * hopeless anyway (≥ 238 random bits), and a stolen valid key works from any other address.
  */
 export function failedAuthRateLimit(
   runtime: Runtime,
-  logger: Logger,
   per15Minutes: number,
 ): (authenticate: RequestHandler) => RequestHandler {
   if (per15Minutes === 0) return (authenticate) => authenticate;
-
-  const blockedUntil = new Map<string, number>();
-  const block = (key: string, until: number) => {
-    if (blockedUntil.size >= MAX_BLOCKED_CLIENTS) {
-      const now = Date.now();
-      for (const [client, end] of blockedUntil) if (end <= now) blockedUntil.delete(client);
-      if (blockedUntil.size >= MAX_BLOCKED_CLIENTS) blockedUntil.delete(blockedUntil.keys().next().value as string);
-    }
-    blockedUntil.set(key, until);
+  const policy: Policy = {
+    name: 'failed-auth',
+    counter: new LeasedCounter(runtime, 'auth:', per15Minutes, FAILED_AUTH_WINDOW_MS, 1),
   };
-  const isBlocked = (key: string) => (blockedUntil.get(key) ?? 0) > Date.now();
 
-  const limiter = rateLimit({
-    ...commonOptions(logger),
-    windowMs: FAILED_AUTH_WINDOW_MS,
-    limit: per15Minutes,
-    identifier: 'failed-auth',
-    keyGenerator: clientKey,
-    store: new PostgresRateLimitStore(runtime, 'auth:'),
-    handler: (req, _res, next) => {
-      const resetTime = (req as AugmentedRequest).rateLimit?.resetTime;
-      block(clientKey(req), resetTime?.getTime() ?? Date.now() + FAILED_AUTH_WINDOW_MS);
-      next(rateLimited());
-    },
-  });
-
-  return (authenticate) => (req, res, next) => {
-    const key = clientKey(req);
-    if (isBlocked(key)) {
-      // Counted as one more attempt; answered 429 with the limiter's headers.
-      return limiter(req, res, (error?: unknown) => {
-        if (error !== undefined) return next(error);
-        blockedUntil.delete(key); // the shared window was reset meanwhile
-        authenticate(req, res, next);
-      });
-    }
+  return (authenticate) => (req: Request, res: Response, next: NextFunction) => {
     authenticate(req, res, (error?: unknown) => {
       const failed = error instanceof DomainError && error.code === 'invalid_apikey';
       if (!failed) return next(error);
-      limiter(req, res, (limiterError?: unknown) => next(limiterError ?? error));
+      const client = clientKey(req);
+      policy.counter.take(client).then(
+        (take) => {
+          setHeaders(res, policy, client, take);
+          next(take.allowed ? error : rateLimited());
+        },
+        (limiterError: unknown) => next(limiterError),
+      );
     });
   };
 }

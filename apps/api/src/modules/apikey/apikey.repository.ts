@@ -55,29 +55,78 @@ export async function findKeyGrantByHash(em: EntityManager, keyHash: string): Pr
   };
 }
 
+/** Uses recorded and not yet written, per ORM (its connection object). */
+interface PendingUses {
+  em: EntityManager;
+  at: Map<string, Date>;
+  timer?: NodeJS.Timeout;
+}
+
+const pendingUses = new WeakMap<object, PendingUses>();
+
+/** How long a recorded use waits for others to share its statement. */
+const FLUSH_USES_AFTER_MS = 2_000;
+
+const WRITE_USES: Statement = {
+  name: 'api_keys_write_uses',
+  text: `update "api_keys" k set "last_used_at" = u.at
+         from unnest($1::uuid[], $2::timestamptz[]) as u(id, at)
+         where k.id = u.id and (k.last_used_at is null or k.last_used_at < u.at)`,
+};
+
 /**
- * Records use at minute granularity: one write a minute per key instead of one per request, so
- * reads stay reads under load. `last_used_at` is therefore at most a minute behind.
+ * Records use at minute granularity, written in the background: a read never waits for a write,
+ * and one statement every FLUSH_USES_AFTER_MS carries all the keys used meanwhile. `last_used_at` is
+ * therefore at most a minute (and a flush) behind; the key routes flush first, so they never show
+ * an older value than the requests they answer have made.
  */
-export async function touchLastUsed(
-  em: EntityManager,
-  key: Pick<ApiKey, 'id' | 'lastUsedAt'>,
-  now: Date,
-): Promise<void> {
+export function touchLastUsed(em: EntityManager, key: Pick<KeyGrant, 'id' | 'lastUsedAt'>, now: Date): void {
   if (key.lastUsedAt && now.getTime() - key.lastUsedAt.getTime() < 60_000) return;
-  await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: now });
+  const connection = em.getConnection();
+  let uses = pendingUses.get(connection);
+  if (!uses) {
+    uses = { em, at: new Map() };
+    pendingUses.set(connection, uses);
+  }
+  uses.at.set(key.id, now);
+  if (!uses.timer) {
+    const scheduled = uses;
+    uses.timer = setTimeout(() => {
+      flushKeyUses(scheduled.em).catch(() => {}); // kept for the next flush
+    }, FLUSH_USES_AFTER_MS);
+    uses.timer.unref();
+  }
+}
+
+/** Writes the uses recorded so far; on failure they stay pending. Shutdown calls it before closing the database. */
+export async function flushKeyUses(em: EntityManager): Promise<void> {
+  const uses = pendingUses.get(em.getConnection());
+  if (!uses) return;
+  clearTimeout(uses.timer);
+  uses.timer = undefined;
+  if (uses.at.size === 0) return;
+  const batch = uses.at;
+  uses.at = new Map();
+  try {
+    await queryRows(uses.em, WRITE_USES, [[...batch.keys()], [...batch.values()]]);
+  } catch (error) {
+    for (const [id, at] of batch) if (!uses.at.has(id)) uses.at.set(id, at);
+    throw error;
+  }
 }
 
 // `refresh`: the calling key's row sits in this request's identity map since authentication,
 // with the last_used_at it had before this request.
 
 /** The user's keys, newest first. */
-export function findKeysOfUser(em: EntityManager, userId: string): Promise<ApiKey[]> {
+export async function findKeysOfUser(em: EntityManager, userId: string): Promise<ApiKey[]> {
+  await flushKeyUses(em);
   return em.find(ApiKey, { userId }, { orderBy: { createdAt: 'desc', id: 'asc' }, refresh: true });
 }
 
 /** One of the user's keys; null for an unknown id or another user's key alike. */
-export function findKeyOfUser(em: EntityManager, userId: string, id: string): Promise<ApiKey | null> {
+export async function findKeyOfUser(em: EntityManager, userId: string, id: string): Promise<ApiKey | null> {
+  await flushKeyUses(em);
   return em.findOne(ApiKey, { id, userId }, { refresh: true });
 }
 
