@@ -85,11 +85,7 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[\w./-]*)?$/, 'must be s3://<bucket>[/<prefix>]')
     .optional(),
-  S3_ENDPOINT: z
-    .string()
-    .url('must be an http(s) URL')
-    .regex(/^https?:\/\//, 'must be an http(s) URL')
-    .optional(),
+  S3_ENDPOINT: z.string().url('must be an http(s) URL').regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_FORCE_PATH_STYLE: booleanFlag.default('false'),
   AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
@@ -105,9 +101,7 @@ const ConfigSchema = z.object({
     .transform((value) => value.replace(/\/+$/, ''))
     .optional(),
   /** Seconds between two retention runs; 0 = off. */
-  RETENTION_INTERVAL_SECONDS: nonNegativeInt
-    .pipe(z.number().int().max(31_536_000, 'must be at most one year'))
-    .default('3600'),
+  RETENTION_INTERVAL_SECONDS: nonNegativeInt.pipe(z.number().int().max(31_536_000, 'must be at most one year')).default('3600'),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

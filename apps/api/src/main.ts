@@ -112,12 +112,12 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     await closed;
     clearInterval(closeIdle);
-    await flushKeyUses(database.orm.em).catch((error: unknown) =>
-      logger.error({ err: error }, 'could not record the last uses of keys'),
-    );
     // What device requests left behind is written before the database goes.
     await telemetry.stop();
     await retention.stop();
+    await flushKeyUses(database.orm.em).catch((error: unknown) =>
+      logger.error({ err: error }, 'could not record the last uses of keys'),
+    );
     await database.close();
     logger.info('stopped');
     process.exit(0);

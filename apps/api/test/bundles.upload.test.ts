@@ -97,10 +97,10 @@ describe('POST /bundle/upload is all or nothing', () => {
   it.each([
     ['random bytes', randomBytes(5000), 'the body is not a zip archive'],
     ['an empty body', Buffer.alloc(0), 'the body is not a zip archive'],
-    ['a zip header and garbage', Buffer.concat([Buffer.from('PK\u0003\u0004', 'latin1'), randomBytes(3000)])],
+    ['a zip header and garbage', Buffer.concat([Buffer.from('PK\u0003\u0004', 'latin1'), randomBytes(3000)]), undefined],
     ['an empty zip', makeZip([]), 'the zip has no entries'],
-    ['a cut zip', sampleBundle().subarray(0, 60)],
-  ])('rejects %s with 400 invalid_bundle and keeps nothing', async (_name, body, reason) => {
+    ['a cut zip', sampleBundle().subarray(0, 60), undefined],
+  ] as [string, Buffer, string | undefined][])('rejects %s with 400 invalid_bundle and keeps nothing', async (_name, body, reason) => {
     const { t, app } = await tenantWithApp(h);
     const res = await uploadVia(h, { key: t.key, query: { app_id: app.app_id, version: '1.0.0' }, body });
     expect(res.status).toBe(400);

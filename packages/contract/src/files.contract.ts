@@ -24,14 +24,6 @@ export const FileQuery = z.object({
     .describe('HMAC-SHA256 of the path and `expires` by the server.'),
 });
 
-export const FileHeaders = z.object({
-  range: z
-    .string()
-    .optional()
-    .describe('One byte range, `bytes=<first>-[<last>]` or `bytes=-<suffix length>`; several ranges are answered whole (200).'),
-  'if-none-match': z.string().optional().describe('The `etag` of a copy the client holds: 304 when unchanged.'),
-});
-
 const ZipBody = extendApi(z.unknown().describe('The zip (or the requested range of it).'), {
   type: 'string',
   format: 'binary',
@@ -45,10 +37,9 @@ export const filesContract = c.router(
       path: '/files/:app/:file',
       pathParams: FileParams,
       query: FileQuery,
-      headers: FileHeaders,
       summary: 'Download a stored bundle',
       description:
-        'The URL `/updates` hands to devices when bundles are stored locally (with S3 storage, devices get presigned S3 URLs and this route answers 404). Valid 24 hours from issue; the signing secret is kept in the database, so every replica accepts every other one\'s links. Answers with `content-length`, `etag` (the file never changes) and `accept-ranges: bytes`; a `Range` request gets 206 with `content-range`. `HEAD` is answered too.',
+        'The URL `/updates` hands to devices when bundles are stored locally (with S3 storage, devices get presigned S3 URLs and this route answers 404). Valid 24 hours from issue; the signing secret is kept in the database, so every replica accepts every other one\'s links. Answers with `content-length`, `etag` (the file never changes) and `accept-ranges: bytes`; a `Range: bytes=<first>-[<last>]` or `bytes=-<suffix length>` request gets 206 with `content-range` (several ranges are answered whole, 200); `If-None-Match` with the `etag` gets 304. `HEAD` is answered too.',
       responses: {
         200: c.otherResponse({ contentType: 'application/zip', body: ZipBody }),
         206: c.otherResponse({ contentType: 'application/zip', body: ZipBody }),

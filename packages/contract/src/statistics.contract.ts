@@ -16,7 +16,7 @@ const isCalendarDate = (value: string) => {
 export const CalendarDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'Must be a date as YYYY-MM-DD')
-  .refine(isCalendarDate, 'Must be a real calendar date')
+  .refine((value) => !/^\d{4}-\d{2}-\d{2}$/.test(value) || isCalendarDate(value), 'Must be a real calendar date')
   .describe('A UTC day, `YYYY-MM-DD`.');
 
 export const DailyStatistics = z

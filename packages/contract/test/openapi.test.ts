@@ -10,7 +10,7 @@ import { buildOpenApiDocument, serializeOpenApiDocument } from '../src/openapi/i
 
 const document = buildOpenApiDocument();
 const KEY_SCHEMES = [{ authorization: [] }, { capgkey: [] }, { 'x-api-key': [] }];
-const PUBLIC_ROUTERS = new Set(['health', 'docs', 'plugin']);
+const PUBLIC_ROUTERS = new Set(['health', 'docs', 'plugin', 'files']);
 /** The device protocol answers in the plugin's own shape, never in ErrorBody (SPEC-live-updates §4). */
 const PLUGIN_ERRORS = new Set(['#/components/schemas/PluginErrorBody', '#/components/schemas/PluginRejected']);
 

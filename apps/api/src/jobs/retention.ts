@@ -7,7 +7,7 @@ import { drainRemovalQueue } from '../modules/bundle/file-removal.js';
 import type { BundleStorage } from '../storage/storage.js';
 
 /** The advisory lock id of the retention run ('retentio' in ASCII): one replica at a time. */
-const RETENTION_LOCK = 0x726574656e74696fn;
+export const RETENTION_LOCK = 0x726574656e74696fn;
 
 export interface RetentionResult {
   /** False when another replica was running it. */

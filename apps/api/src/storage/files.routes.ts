@@ -30,7 +30,7 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
  */
 export function filesRoutes(runtime: Runtime) {
   return s.router(contract.files, {
-    getFile: async ({ params, query, headers, res }) => {
+    getFile: async ({ params, query, req, res }) => {
       const storage = runtime.storage;
       const key = `${params.app}/${params.file}`;
       if (!(storage instanceof LocalStorage)) throw routeNotFound();
@@ -43,9 +43,9 @@ export function filesRoutes(runtime: Runtime) {
       res.setHeader('etag', etag);
       res.setHeader('accept-ranges', 'bytes');
       res.setHeader('cache-control', 'private, max-age=86400, immutable');
-      if (headers['if-none-match'] === etag) return { status: 304, body: undefined };
+      if (req.headers['if-none-match'] === etag) return { status: 304, body: undefined };
 
-      const range = parseRange(headers.range, size);
+      const range = parseRange(req.headers.range, size);
       if (range === 'unsatisfiable') {
         res.setHeader('content-range', `bytes */${size}`);
         throw rangeNotSatisfiable();

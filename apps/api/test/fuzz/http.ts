@@ -6,7 +6,7 @@ export interface RawRequest {
   /** Sent byte for byte: no normalisation of dot segments or encodings. */
   path: string;
   headers?: Record<string, string>;
-  body?: string;
+  body?: string | Buffer;
 }
 
 export class HangError extends Error {}
@@ -30,7 +30,7 @@ export class RawClient {
 
   send(req: RawRequest): Promise<Answer> {
     const url = new URL(this.baseUrl);
-    const body = req.body === undefined ? undefined : Buffer.from(req.body, 'utf8');
+    const body = req.body === undefined || Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body, 'utf8');
     return new Promise((resolve, reject) => {
       const outgoing = request(
         {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { type ArbitraryContext, arbitraryFor } from './zod-arbitrary.js';
 import { type FuzzRoute, schemaOf } from './contract-routes.js';
+import { makeZip } from '../support/zip.js';
 
 export interface FuzzRequest {
   /** `valid`, or the mutation applied. */
@@ -9,7 +10,8 @@ export interface FuzzRequest {
   /** Raw path and query, sent as is (no normalisation). */
   path: string;
   headers: Record<string, string>;
-  body?: string;
+  /** JSON text, or raw bytes for a route that takes them (a zip upload). */
+  body?: string | Buffer;
 }
 
 export interface Credentials {
@@ -160,7 +162,36 @@ const EXTRA_KEYS = [
 const encode = (value: string) => encodeURIComponent(value.replace(/\p{Cs}/gu, '\ufffd'));
 
 const objectKeys = (value: unknown) =>
-  value && typeof value === 'object' && !Array.isArray(value) ? Object.keys(value) : [];
+  value && typeof value === 'object' && !Array.isArray(value) && !Buffer.isBuffer(value) ? Object.keys(value) : [];
+
+/** Content types of a route that takes raw bytes (contract `metadata.binaryBody`). */
+function binaryTypesOf(fr: FuzzRoute): string[] | undefined {
+  return (fr.route as { metadata?: { binaryBody?: string[] } }).metadata?.binaryBody;
+}
+
+/** Zip bodies, good and hostile: random bytes, a zip header then noise, unsafe entry names, cut and bit-flipped zips. */
+function zipBodies(): fc.Arbitrary<Buffer> {
+  const good = () => makeZip([{ name: 'index.html', data: '<!doctype html>' }, { name: 'js/a.js', data: 'x' }]);
+  return fc.oneof(
+    { weight: 2, arbitrary: fc.constant(null).map(good) },
+    fc.uint8Array({ maxLength: 4096 }).map((bytes) => Buffer.from(bytes)),
+    fc.uint8Array({ maxLength: 2048 }).map((bytes) => Buffer.concat([Buffer.from('PK\u0003\u0004', 'latin1'), bytes])),
+    fc
+      .constantFrom('../evil.js', '/etc/passwd', 'C:/x.dll', 'a\\b.js', 'a/../../b', '', 'x'.repeat(70_000))
+      .map((name) => makeZip([{ name: 'index.html', data: 'ok' }, { name, data: 'evil' }])),
+    fc.constant(null).map(() => makeZip([])),
+    fc.nat().map((n) => {
+      const zip = good();
+      return zip.subarray(0, n % zip.length);
+    }),
+    fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })).map(([at, mask]) => {
+      const zip = Buffer.from(good());
+      const index = at % zip.length;
+      zip[index] = (zip[index] as number) ^ mask;
+      return zip;
+    }),
+  );
+}
 
 function hugeString(): fc.Arbitrary<string> {
   return fc.constantFrom(1_000, 20_000, 99_000, 150_000).map((n) => 'x'.repeat(n));
@@ -323,10 +354,13 @@ function toRequest(fr: FuzzRoute, parts: Parts, kind: string): FuzzRequest {
   const query = parts.query.map(([k, v]) => `${encode(k)}=${encode(v)}`).join('&');
   const headers: Record<string, string> = {};
   if (parts.auth) headers[parts.auth[0]] = parts.auth[1];
-  let body: string | undefined;
+  let body: string | Buffer | undefined;
   if (parts.rawBody !== undefined) body = parts.rawBody;
+  else if (Buffer.isBuffer(parts.body)) body = parts.body;
   else if (parts.body !== undefined) body = JSON.stringify(parts.body);
-  if (body !== undefined) headers['content-type'] = parts.contentType ?? 'application/json';
+  const binaryTypes = binaryTypesOf(fr);
+  const defaultType = Buffer.isBuffer(body) && binaryTypes ? binaryTypes[body.length % binaryTypes.length] : undefined;
+  if (body !== undefined) headers['content-type'] = parts.contentType ?? defaultType ?? 'application/json';
   return { kind, method: parts.method, path: `/${path}${parts.pathSuffix}${query ? `?${query}` : ''}`, headers, body };
 }
 
@@ -362,7 +396,7 @@ export function requestsFor(fr: FuzzRoute, ctx: ArbitraryContext, credentials: C
     method: fc.constant(route.method),
     params,
     query: querySchema ? arbitraryFor(querySchema, ctx).map(toQuery) : fc.constant([] as [string, string][]),
-    body: bodySchema ? arbitraryFor(bodySchema, ctx) : fc.constant(undefined),
+    body: binaryTypesOf(fr) ? zipBodies() : bodySchema ? arbitraryFor(bodySchema, ctx) : fc.constant(undefined),
     auth,
     pathSuffix: fc.constantFrom('', '', '', '/'),
     literalCase: fc.constant('as-is' as const),

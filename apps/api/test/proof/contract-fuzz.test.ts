@@ -33,7 +33,8 @@ const figures = {
 };
 
 function describeRequest(req: FuzzRequest): string {
-  const body = req.body === undefined ? '' : `\n  body (${req.body.length} chars): ${req.body.slice(0, 300)}`;
+  const shown = Buffer.isBuffer(req.body) ? `${req.body.subarray(0, 150).toString('hex')} (hex)` : req.body?.slice(0, 300);
+  const body = req.body === undefined ? '' : `\n  body (${req.body.length} chars): ${shown}`;
   return `${req.kind}: ${req.method} ${req.path.slice(0, 300)}\n  headers: ${JSON.stringify(req.headers).slice(0, 300)}${body}`;
 }
 

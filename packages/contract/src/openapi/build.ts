@@ -24,6 +24,8 @@ const REASONS: Record<string, string> = {
   '200': 'OK',
   '201': 'Created',
   '204': 'No Content',
+  '206': 'Partial Content',
+  '304': 'Not Modified',
 };
 
 function isAuthenticated(route: AppRoute): boolean {

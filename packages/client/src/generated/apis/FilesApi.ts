@@ -36,14 +36,6 @@ export interface GetFileRequest {
      * HMAC-SHA256 of the path and `expires` by the server.
      */
     signature: string;
-    /**
-     * 
-     */
-    range?: string;
-    /**
-     * 
-     */
-    if_none_match?: string;
 }
 
 /**
@@ -59,22 +51,18 @@ export interface FilesApiInterface {
      * @param {string} file The stored zip.
      * @param {number} expires When the link stops working, in seconds since 1970 (UTC).
      * @param {string} signature HMAC-SHA256 of the path and &#x60;expires&#x60; by the server.
-     * @param {string} [range] 
-     * @param {string} [if_none_match] 
      * @throws {RequiredError}
      * @memberof FilesApiInterface
      */
     getFileRequestOpts(requestParameters: GetFileRequest): Promise<runtime.RequestOpts>;
 
     /**
-     * The URL `/updates` hands to devices when bundles are stored locally (with S3 storage, devices get presigned S3 URLs and this route answers 404). Valid 24 hours from issue; the signing secret is kept in the database, so every replica accepts every other one\'s links. Answers with `content-length`, `etag` (the file never changes) and `accept-ranges: bytes`; a `Range` request gets 206 with `content-range`. `HEAD` is answered too.
+     * The URL `/updates` hands to devices when bundles are stored locally (with S3 storage, devices get presigned S3 URLs and this route answers 404). Valid 24 hours from issue; the signing secret is kept in the database, so every replica accepts every other one\'s links. Answers with `content-length`, `etag` (the file never changes) and `accept-ranges: bytes`; a `Range: bytes=<first>-[<last>]` or `bytes=-<suffix length>` request gets 206 with `content-range` (several ranges are answered whole, 200); `If-None-Match` with the `etag` gets 304. `HEAD` is answered too.
      * @summary Download a stored bundle
      * @param {string} app The app\&#39;s internal id.
      * @param {string} file The stored zip.
      * @param {number} expires When the link stops working, in seconds since 1970 (UTC).
      * @param {string} signature HMAC-SHA256 of the path and &#x60;expires&#x60; by the server.
-     * @param {string} [range] 
-     * @param {string} [if_none_match] 
      * @param {*} [options] Override http request option.
      * @throws {RequiredError}
      * @memberof FilesApiInterface
@@ -82,7 +70,7 @@ export interface FilesApiInterface {
     getFileRaw(requestParameters: GetFileRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Blob>>;
 
     /**
-     * The URL `/updates` hands to devices when bundles are stored locally (with S3 storage, devices get presigned S3 URLs and this route answers 404). Valid 24 hours from issue; the signing secret is kept in the database, so every replica accepts every other one\'s links. Answers with `content-length`, `etag` (the file never changes) and `accept-ranges: bytes`; a `Range` request gets 206 with `content-range`. `HEAD` is answered too.
+     * The URL `/updates` hands to devices when bundles are stored locally (with S3 storage, devices get presigned S3 URLs and this route answers 404). Valid 24 hours from issue; the signing secret is kept in the database, so every replica accepts every other one\'s links. Answers with `content-length`, `etag` (the file never changes) and `accept-ranges: bytes`; a `Range: bytes=<first>-[<last>]` or `bytes=-<suffix length>` request gets 206 with `content-range` (several ranges are answered whole, 200); `If-None-Match` with the `etag` gets 304. `HEAD` is answered too.
      * Download a stored bundle
      */
     getFile(requestParameters: GetFileRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Blob>;
@@ -138,14 +126,6 @@ export class FilesApi extends runtime.BaseAPI implements FilesApiInterface {
 
         const headerParameters: runtime.HTTPHeaders = {};
 
-        if (requestParameters['range'] != null) {
-            headerParameters['range'] = String(requestParameters['range']);
-        }
-
-        if (requestParameters['if_none_match'] != null) {
-            headerParameters['if-none-match'] = String(requestParameters['if_none_match']);
-        }
-
 
         let urlPath = `/files/{app}/{file}`;
         urlPath = urlPath.replace('{app}', encodeURIComponent(String(requestParameters['app'])));
@@ -160,7 +140,7 @@ export class FilesApi extends runtime.BaseAPI implements FilesApiInterface {
     }
 
     /**
-     * The URL `/updates` hands to devices when bundles are stored locally (with S3 storage, devices get presigned S3 URLs and this route answers 404). Valid 24 hours from issue; the signing secret is kept in the database, so every replica accepts every other one\'s links. Answers with `content-length`, `etag` (the file never changes) and `accept-ranges: bytes`; a `Range` request gets 206 with `content-range`. `HEAD` is answered too.
+     * The URL `/updates` hands to devices when bundles are stored locally (with S3 storage, devices get presigned S3 URLs and this route answers 404). Valid 24 hours from issue; the signing secret is kept in the database, so every replica accepts every other one\'s links. Answers with `content-length`, `etag` (the file never changes) and `accept-ranges: bytes`; a `Range: bytes=<first>-[<last>]` or `bytes=-<suffix length>` request gets 206 with `content-range` (several ranges are answered whole, 200); `If-None-Match` with the `etag` gets 304. `HEAD` is answered too.
      * Download a stored bundle
      */
     async getFileRaw(requestParameters: GetFileRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<Blob>> {
@@ -171,7 +151,7 @@ export class FilesApi extends runtime.BaseAPI implements FilesApiInterface {
     }
 
     /**
-     * The URL `/updates` hands to devices when bundles are stored locally (with S3 storage, devices get presigned S3 URLs and this route answers 404). Valid 24 hours from issue; the signing secret is kept in the database, so every replica accepts every other one\'s links. Answers with `content-length`, `etag` (the file never changes) and `accept-ranges: bytes`; a `Range` request gets 206 with `content-range`. `HEAD` is answered too.
+     * The URL `/updates` hands to devices when bundles are stored locally (with S3 storage, devices get presigned S3 URLs and this route answers 404). Valid 24 hours from issue; the signing secret is kept in the database, so every replica accepts every other one\'s links. Answers with `content-length`, `etag` (the file never changes) and `accept-ranges: bytes`; a `Range: bytes=<first>-[<last>]` or `bytes=-<suffix length>` request gets 206 with `content-range` (several ranges are answered whole, 200); `If-None-Match` with the `etag` gets 304. `HEAD` is answered too.
      * Download a stored bundle
      */
     async getFile(requestParameters: GetFileRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<Blob> {
