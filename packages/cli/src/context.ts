@@ -1,3 +1,6 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { Readable } from 'node:stream';
 import { type Client, createClient } from '@apps-api/client';
 import { UsageError } from './errors.js';
 import type { Output, Result } from './output.js';
@@ -39,27 +42,53 @@ export function connection(options: Context['options'], env: NodeJS.ProcessEnv):
 }
 
 /**
- * fetch, except that a Blob body (a bundle opened with `openAsBlob`, read from disk as it goes)
- * is sent as a stream whose bytes are counted as the connection takes them.
+ * fetch, except that a Blob body (a bundle opened with `openAsBlob`, read from disk as it goes) is
+ * sent with node:http, its bytes counted as the socket takes them. fetch loses the answer when a
+ * server refuses before reading the whole body (a 409 for a taken version) and closes the
+ * connection: it reports the broken pipe instead. Here an answer that arrives wins.
  */
 function countingFetch(onUpload: (sent: number) => void): typeof fetch {
-  return (input, init) => {
+  return async (input, init) => {
     const body = init?.body;
     if (!(body instanceof Blob)) return fetch(input, init);
-    let sent = 0;
-    onUpload(0);
-    const counted = body.stream().pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          sent += chunk.byteLength;
-          onUpload(sent);
-          controller.enqueue(chunk);
-        },
-      }),
-    );
-    const headers = new Headers(init?.headers);
-    headers.set('content-length', String(body.size));
-    return fetch(input, { ...init, headers, body: counted, duplex: 'half' } as RequestInit);
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const headers: Record<string, string> = {};
+    new Headers(init?.headers).forEach((value, name) => {
+      headers[name] = value;
+    });
+    headers['content-length'] = String(body.size);
+    return new Promise<Response>((resolve, reject) => {
+      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+      const request = send(url, { method: init?.method ?? 'POST', headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          const answerHeaders = new Headers();
+          for (const [name, value] of Object.entries(response.headers)) {
+            if (value !== undefined) answerHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
+          }
+          resolve(new Response(Buffer.concat(chunks), { status: response.statusCode ?? 500, headers: answerHeaders }));
+        });
+      });
+      let answered = false;
+      request.on('response', () => {
+        answered = true;
+      });
+      // A write that fails after the server answered is the server closing early: its answer counts.
+      request.on('error', (error) => {
+        if (!answered) reject(new TypeError('fetch failed', { cause: error }));
+      });
+      let sent = 0;
+      onUpload(0);
+      const counted = Readable.fromWeb(body.stream() as import('node:stream/web').ReadableStream<Uint8Array>);
+      counted.on('data', (chunk: Buffer) => {
+        sent += chunk.length;
+        onUpload(sent);
+      });
+      counted.on('error', (error) => request.destroy(error));
+      counted.pipe(request);
+    });
   };
 }
 
