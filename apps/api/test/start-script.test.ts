@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, inject, it } from 'vitest';
 import { API_ROOT } from './support/process.js';
 import { spawnServer } from './support/spawn-server.js';
@@ -46,6 +47,8 @@ describe('pnpm start', () => {
       });
       expect(server.output.join('\n')).not.toMatch(/ELIFECYCLE|Terminated/);
       expect(stopped.ms).toBeLessThan(10_000);
+      // pnpm may report node's exit a moment before node's process is reaped: allow it 2 s to be gone.
+      for (let waited = 0; groupAlive(pgid) && waited < 2_000; waited += 50) await sleep(50);
       expect(groupAlive(pgid)).toBe(false);
     },
     120_000,

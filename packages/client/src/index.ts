@@ -1,5 +1,5 @@
 import * as apis from './generated/apis/index.js';
-import { type ErrorBody, type ErrorBodyCodeEnum, instanceOfErrorBody } from './generated/models/index.js';
+import { type ErrorBody, type ErrorCode, instanceOfErrorBody } from './generated/models/index.js';
 import { BaseAPI, Configuration, type Middleware } from './generated/runtime.js';
 
 export * from './generated/apis/index.js';
@@ -35,7 +35,7 @@ export class ApiError extends Error {
   /** The HTTP status. */
   readonly status: number;
   /** The machine-readable code; `unexpected_response` when the body was not the API's envelope (a proxy's page, say). */
-  readonly code: ErrorBodyCodeEnum | 'unexpected_response';
+  readonly code: ErrorCode | 'unexpected_response';
   /** The human-readable message. */
   readonly error: string;
   /** On validation errors, `issues` names every failing field. */

@@ -3,13 +3,7 @@ import { z } from 'zod';
 import { Channel } from './channel.contract.js';
 import { AuthHeaders, StatusOk, authErrorResponses, bodyErrorResponses, isHttpUrl } from './common.js';
 import { ErrorBody } from './errors.js';
-import {
-  AppIdField,
-  BundleVersion,
-  ChannelName,
-  PageQuery,
-  Timestamp,
-} from './live-update.common.js';
+import { AppIdField, BundleVersion, ChannelName, PageQuery, Timestamp } from './live-update.common.js';
 
 const c = initContract();
 
@@ -53,6 +47,10 @@ const LinkChannel = ChannelName.describe(
   'Also point this existing channel at the new bundle; an unknown channel is a 404 `channel_not_found` and nothing is created. Needs `write` besides `upload`.',
 );
 
+export const BundleStorage = z
+  .enum(['stored', 'external'])
+  .describe('`stored`: uploaded to this service; `external`: hosted elsewhere.');
+
 export const Bundle = z
   .object({
     id: z.number().int().min(1).describe('Positive integer id, as in Capgo.'),
@@ -63,12 +61,15 @@ export const Bundle = z
       .describe(
         'Lower-case hex. Stored bundles: SHA-256 (64 characters) computed by the server. External ones: as registered (SHA-256, or CRC32 of 8 characters).',
       ),
-    storage: z.enum(['stored', 'external']).describe('`stored`: uploaded to this service; `external`: hosted elsewhere.'),
+    storage: BundleStorage,
     external_url: z.string().nullable().describe('The https URL of an external bundle; null for stored ones.'),
     size: z.number().int().nullable().describe('Size of a stored zip in bytes; null for external bundles.'),
     session_key: z.string().nullable(),
     key_id: z.string().nullable(),
-    min_update_version: z.string().nullable().describe('Lowest version a device must run to update to this one; null = none.'),
+    min_update_version: z
+      .string()
+      .nullable()
+      .describe('Lowest version a device must run to update to this one; null = none.'),
     link: z.string().nullable().describe('A URL about this bundle (release notes, commit).'),
     comment: z.string().nullable(),
     user_id: z.string().uuid().nullable().describe('The user whose key created it; null if that user is gone.'),
@@ -135,23 +136,24 @@ const OptionalLink = z
 
 export const BundleMetadataBody = z
   .object({
-  app_id: AppIdField,
-  version: BundleVersion,
-  link: OptionalLink,
-  comment: z
-    .string()
-    .max(2048, 'Must be at most 2048 characters')
-    .nullable()
-    .optional()
-    .describe('Free text, at most 2048 characters; null clears it.'),
-  min_update_version: BundleVersion.nullable().optional().describe('A SemVer version, or null to clear it.'),
+    app_id: AppIdField,
+    version: BundleVersion,
+    link: OptionalLink,
+    comment: z
+      .string()
+      .max(2048, 'Must be at most 2048 characters')
+      .nullable()
+      .optional()
+      .describe('Free text, at most 2048 characters; null clears it.'),
+    min_update_version: BundleVersion.nullable().optional().describe('A SemVer version, or null to clear it.'),
   })
   .strict()
-  .refine(
-    (body) => body.link !== undefined || body.comment !== undefined || body.min_update_version !== undefined,
-    { message: 'At least one of link, comment, min_update_version is required' },
-  )
-  .describe('`app_id`, `version` and at least one of `link`, `comment`, `min_update_version`. Unknown fields are rejected with 400.');
+  .refine((body) => body.link !== undefined || body.comment !== undefined || body.min_update_version !== undefined, {
+    message: 'At least one of link, comment, min_update_version is required',
+  })
+  .describe(
+    '`app_id`, `version` and at least one of `link`, `comment`, `min_update_version`. Unknown fields are rejected with 400.',
+  );
 
 export const DeleteBundleQuery = z.object({ app_id: AppIdField, version: BundleVersion });
 
@@ -167,7 +169,9 @@ export type DeleteBundleQuery = z.infer<typeof DeleteBundleQuery>;
 const forbidden = (right: string) =>
   ErrorBody.describe(`The key can see the app but lacks \`${right}\` (\`insufficient_permissions\`).`);
 const appMissing = 'No such app visible to the key (`app_not_found`)';
-const versionTaken = ErrorBody.describe('A live or deleted bundle of the app already has this name (`version_already_exists`).');
+const versionTaken = ErrorBody.describe(
+  'A live or deleted bundle of the app already has this name (`version_already_exists`).',
+);
 
 export const bundleContract = c.router(
   {
@@ -216,7 +220,9 @@ export const bundleContract = c.router(
         404: ErrorBody.describe(`${appMissing}, or \`channel\` unknown (\`channel_not_found\`).`),
         409: versionTaken,
         413: ErrorBody.describe('Body larger than `BUNDLE_MAX_BYTES` (`payload_too_large`).'),
-        415: ErrorBody.describe('Content type other than `application/zip` or `application/octet-stream` (`unsupported_media_type`).'),
+        415: ErrorBody.describe(
+          'Content type other than `application/zip` or `application/octet-stream` (`unsupported_media_type`).',
+        ),
         ...authErrorResponses,
       },
       metadata: { binaryBody: ['application/zip', 'application/octet-stream'] },
@@ -231,7 +237,9 @@ export const bundleContract = c.router(
         200: Channel,
         400: ErrorBody.describe('Invalid body (`invalid_parameters`).'),
         403: forbidden('write'),
-        404: ErrorBody.describe(`${appMissing}, unknown bundle (\`bundle_not_found\`) or channel (\`channel_not_found\`).`),
+        404: ErrorBody.describe(
+          `${appMissing}, unknown bundle (\`bundle_not_found\`) or channel (\`channel_not_found\`).`,
+        ),
         ...bodyErrorResponses,
         ...authErrorResponses,
       },

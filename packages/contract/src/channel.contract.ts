@@ -1,6 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { AuthHeaders, StatusOk, authErrorResponses, bodyErrorResponses } from './common.js';
+import { AuthHeaders, ONE_OF_NOTE, StatusOk, authErrorResponses, bodyErrorResponses } from './common.js';
 import { ErrorBody } from './errors.js';
 import { AppIdField, ChannelName, PageQuery, SEMVER_PATTERN, Timestamp } from './live-update.common.js';
 
@@ -67,7 +67,9 @@ export const UpsertChannelBody = z
       .nullable()
       .optional()
       .describe('A live bundle name (unknown: 404 `bundle_not_found`), or null / `"builtin"` for the built-in code.'),
-    public: Flag('Default false on creation. A public channel serves devices that ask for no channel; it cannot be a device override.'),
+    public: Flag(
+      'Default false on creation. A public channel serves devices that ask for no channel; it cannot be a device override.',
+    ),
     ios: Flag('Default true on creation.'),
     android: Flag('Default true on creation.'),
     electron: Flag('Default true on creation.'),
@@ -92,6 +94,10 @@ export type GetChannelsQuery = z.infer<typeof GetChannelsQuery>;
 export type UpsertChannelBody = z.infer<typeof UpsertChannelBody>;
 export type DeleteChannelQuery = z.infer<typeof DeleteChannelQuery>;
 
+export const ChannelListOrChannel = z
+  .union([ChannelList, Channel])
+  .describe(`A \`ChannelList\`, or one \`Channel\` when \`channel\` is given. ${ONE_OF_NOTE}`);
+
 const appMissing = 'No such app visible to the key (`app_not_found`)';
 
 export const channelContract = c.router(
@@ -103,7 +109,7 @@ export const channelContract = c.router(
       summary: 'List channels, or get one',
       description: `Without \`channel\`: a page of the app's channels ordered by name (byte order). With \`channel\`: that one Channel (\`page\` and \`limit\` are then ignored).`,
       responses: {
-        200: z.union([ChannelList, Channel]).describe('A `ChannelList`, or one `Channel` when `channel` is given.'),
+        200: ChannelListOrChannel,
         400: ErrorBody.describe('Invalid query (`invalid_parameters`).'),
         404: ErrorBody.describe(`${appMissing}, or \`channel\` unknown (\`channel_not_found\`).`),
         ...authErrorResponses,

@@ -99,3 +99,9 @@ export type JsonLimits = { [K in keyof typeof JSON_LIMITS]: number };
 /** The caps the API's configuration sets (apps/api config.ts), as a client meets them. */
 export const LIMIT_REACHED =
   '409 `limit_reached` when a cap is reached; `details` gives `limit` (which cap) and `max`. The caps are set by the operator (defaults: 100 API keys per user, 100 organizations per user, 1000 members per organization, 100 pending invitations per organization).';
+/**
+ * Said of every answer that is a list or one item depending on the query (Capgo's shapes, kept):
+ * generated clients that try each `oneOf` member in turn cannot tell the two apart.
+ */
+export const ONE_OF_NOTE =
+  "A list has `data`, one item has not. Clients that pick a `oneOf` member by trying each (openapi-generator's `java` client) find that both accept either body and fail: there, read this answer as plain JSON.";

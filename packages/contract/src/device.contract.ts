@@ -1,6 +1,6 @@
 import { initContract } from '@ts-rest/core';
 import { z } from 'zod';
-import { AuthHeaders, StatusOk, authErrorResponses, bodyErrorResponses, integerQuery } from './common.js';
+import { AuthHeaders, ONE_OF_NOTE, StatusOk, authErrorResponses, bodyErrorResponses, integerQuery } from './common.js';
 import { ErrorBody } from './errors.js';
 import { AppIdField, ChannelName, DeviceId, Timestamp } from './live-update.common.js';
 
@@ -60,6 +60,10 @@ export type GetDevicesQuery = z.infer<typeof GetDevicesQuery>;
 export type SetDeviceOverrideBody = z.infer<typeof SetDeviceOverrideBody>;
 export type DeleteDeviceOverrideQuery = z.infer<typeof DeleteDeviceOverrideQuery>;
 
+export const DeviceListOrDevice = z
+  .union([DeviceList, Device])
+  .describe(`A \`DeviceList\`, or one \`Device\` when \`device_id\` is given. ${ONE_OF_NOTE}`);
+
 const appMissing = 'No such app visible to the key (`app_not_found`)';
 
 export const deviceContract = c.router(
@@ -71,7 +75,7 @@ export const deviceContract = c.router(
       summary: 'List devices, or get one',
       description: `Without \`device_id\`: devices that have checked in, most recently seen first, by cursor. With \`device_id\`: that one Device; a device that has an override but has never checked in is a 404.`,
       responses: {
-        200: z.union([DeviceList, Device]).describe('A `DeviceList`, or one `Device` when `device_id` is given.'),
+        200: DeviceListOrDevice,
         400: ErrorBody.describe('Invalid query or cursor (`invalid_parameters`).'),
         404: ErrorBody.describe(`${appMissing}, or unknown device (\`device_not_found\`).`),
         ...authErrorResponses,
@@ -85,7 +89,9 @@ export const deviceContract = c.router(
       description: `The device gets this channel's bundle whatever it asks for. The device need not have checked in yet. Public channels cannot be overrides. Needs \`write\`.`,
       responses: {
         200: StatusOk,
-        400: ErrorBody.describe('Invalid body (`invalid_parameters`), or a public channel (`public_channel_override`).'),
+        400: ErrorBody.describe(
+          'Invalid body (`invalid_parameters`), or a public channel (`public_channel_override`).',
+        ),
         403: ErrorBody.describe('The key can see the app but lacks `write` (`insufficient_permissions`).'),
         404: ErrorBody.describe(`${appMissing}, or unknown channel (\`channel_not_found\`).`),
         ...bodyErrorResponses,

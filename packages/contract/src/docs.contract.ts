@@ -3,10 +3,15 @@ import { z } from 'zod';
 
 const c = initContract();
 
+export const OpenApiInfo = z
+  .object({ title: z.string(), version: z.string() })
+  .passthrough()
+  .describe("The document's `info`: title, version, licence, contact.");
+
 export const OpenApiDocument = z
   .object({
     openapi: z.string().describe('OpenAPI version of the document.'),
-    info: z.object({ title: z.string(), version: z.string() }).passthrough(),
+    info: OpenApiInfo,
     paths: z.record(z.object({}).passthrough()),
   })
   .passthrough()

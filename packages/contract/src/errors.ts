@@ -32,7 +32,10 @@ export const ERROR_CODES = [
   'service_unavailable',
 ] as const;
 
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export const ErrorCode = z
+  .enum(ERROR_CODES)
+  .describe('Machine-readable snake_case code; branch on this, not on `error`.');
+export type ErrorCode = z.infer<typeof ErrorCode>;
 
 /** A 400 lists at most this many issues, the first ones found, so that its size stays bounded. */
 export const MAX_ISSUES = 50;
@@ -46,18 +49,20 @@ export const ValidationIssue = z
   })
   .describe('One failing field.');
 
+/** Other keys may follow `issues` in a later version; clients ignore what they do not know. */
+export const ErrorDetails = z
+  .object({ issues: z.array(ValidationIssue).optional() })
+  .passthrough()
+  .describe(
+    `Present on validation errors: \`issues\` names every failing field, at most ${MAX_ISSUES} (the first ones found).`,
+  );
+
 export const ErrorBody = z
   .object({
     status: z.literal('KO'),
     error: z.string().min(1).describe('Human-readable message; stable for each code.'),
-    code: z.enum(ERROR_CODES).describe('Machine-readable snake_case code; branch on this, not on `error`.'),
-    details: z
-      .object({ issues: z.array(ValidationIssue).optional() })
-      .passthrough()
-      .optional()
-      .describe(
-        `Present on validation errors: \`issues\` names every failing field, at most ${MAX_ISSUES} (the first ones found).`,
-      ),
+    code: ErrorCode,
+    details: ErrorDetails.optional(),
     request_id: z.string().describe('Same value as the `x-request-id` response header.'),
   })
   .strict()

@@ -9,7 +9,9 @@ export const BundleVersion = z
   .string()
   .max(255, 'Must be at most 255 characters')
   .regex(SEMVER_PATTERN, 'Must be a SemVer 2.0 version such as 1.2.3 or 1.2.3-beta.1 (no leading "v")')
-  .describe('Bundle name: a strict SemVer 2.0 version (`1.2.3`, `1.2.3-beta.1`; no leading `v`), at most 255 characters.');
+  .describe(
+    'Bundle name: a strict SemVer 2.0 version (`1.2.3`, `1.2.3-beta.1`; no leading `v`), at most 255 characters.',
+  );
 
 /** No C0/C1 control characters: a name is shown in consoles and logs. */
 const NO_CONTROL_CHARACTERS = /^[^\p{Cc}]*$/u;

@@ -8,6 +8,7 @@ import {
   isHttpUrl,
   LIMIT_REACHED,
   MAX_PAGE_SIZE,
+  ONE_OF_NOTE,
   StatusOk,
 } from './common.js';
 import { ErrorBody } from './errors.js';
@@ -79,6 +80,12 @@ export const OrgPage = z
     total: z.number().int().describe('Number of organizations the key may read, across all pages.'),
   })
   .describe('One page of the organizations the key may read, oldest first (when `page` or `limit` is sent).');
+
+export const OrgListOrOrg = z
+  .union([OrgPage, OrgList, Org])
+  .describe(
+    `\`OrgList\` without \`orgId\` (\`OrgPage\` when \`page\` or \`limit\` is sent), the one \`Org\` with it. ${ONE_OF_NOTE}`,
+  );
 
 export const OrgQuery = z.object({
   orgId: OrgId.optional().describe('Return this one organization instead of the list.'),
@@ -176,7 +183,7 @@ export const organizationContract = c.router(
       summary: 'List organizations, or get one',
       description: `Without \`orgId\`: \`{data: Org[]}\`, the organizations the key may read (the user's accepted memberships narrowed by the key's \`limited_to_orgs\`; pending invitations are left out), oldest first, at most ${MAX_PAGE_SIZE}. With \`page\` and/or \`limit\` it is paged like every list: \`{data, page, limit, total}\`. With \`orgId\`: that one Org; 403 when the key may not read it, whether or not it exists (\`page\` and \`limit\` are then ignored).`,
       responses: {
-        200: z.union([OrgPage, OrgList, Org]),
+        200: OrgListOrOrg,
         400: ErrorBody.describe('Invalid query (`invalid_parameters`).'),
         403: orgDenied,
         ...authErrorResponses,

@@ -113,7 +113,8 @@ export const STATS_ACTIONS = [
   'session_key_required',
 ] as const;
 
-export type StatsAction = (typeof STATS_ACTIONS)[number];
+export const StatsAction = z.enum(STATS_ACTIONS).describe('What a device reports in a `/stats` event.');
+export type StatsAction = z.infer<typeof StatsAction>;
 
 export const DevicePlatform = z.enum(['ios', 'android', 'electron']).describe('The device platform.');
 
@@ -179,10 +180,7 @@ export const StatsEvent = z
     version_build: z.string().optional(),
     plugin_version: z.string().optional(),
     old_version_name: z.string().optional().describe('The previous version, for `set`; `""` when not applicable.'),
-    action: z
-      .enum(STATS_ACTIONS)
-      .optional()
-      .describe('What happened. Absent: the event only refreshes the device row.'),
+    action: StatsAction.optional().describe('What happened. Absent: the event only refreshes the device row.'),
     timestamp: z.number().optional().describe('Milliseconds since the epoch, as the device saw it (not stored).'),
     metadata: z
       .record(z.string().max(2048))
@@ -250,9 +248,11 @@ export const PluginErrorBody = z
     'A device request that was not answered: broken (400 `invalid_json_parse_body`, `invalid_json_body`, `missing_device_id`, `missing_app_id`, `semver_error`, `invalid_app_id`, `invalid_query_parameters`; 413 `payload_too_large`) or a server failure (500 `internal_error`, 503 `service_unavailable`).',
   );
 
+export const PluginRejectedCode = z.enum(['on_premise_app', 'too_many_requests']);
+
 export const PluginRejected = z
   .object({
-    error: z.enum(['on_premise_app', 'too_many_requests']),
+    error: PluginRejectedCode,
     message: z.string(),
     moreInfo: z.object({ retryAfterSeconds: z.number().int() }).strict().optional(),
   })
@@ -261,9 +261,11 @@ export const PluginRejected = z
     '`on_premise_app` "On-premise app detected": no such app here. `too_many_requests`: the device rate limit, with `Retry-After` and `moreInfo.retryAfterSeconds`.',
   );
 
+export const StatsResultStatus = z.enum(['ok', 'error']);
+
 export const StatsResult = z
   .object({
-    status: z.enum(['ok', 'error']),
+    status: StatsResultStatus,
     index: z.number().int(),
     error: z.string().optional(),
     message: z.string().optional(),
@@ -283,10 +285,14 @@ export const ChannelSelfSet = z
   .strict()
   .describe('The channel accepts the device: the plugin keeps it locally.');
 
+export const ChannelSelfSource = z
+  .enum(['override', 'default'])
+  .describe("`override`: the device's local choice; `default`: its default channel.");
+
 export const ChannelSelfCurrent = z
   .object({
     channel: z.string(),
-    status: z.enum(['override', 'default']),
+    status: ChannelSelfSource,
     allowSet: z.literal(true).optional(),
   })
   .strict()

@@ -37,7 +37,9 @@ export const StatisticsList = z
 export const GetStatisticsQuery = z.object({
   app_id: AppIdField,
   from: CalendarDate.describe('First UTC day, `YYYY-MM-DD`.'),
-  to: CalendarDate.describe(`Last UTC day, \`YYYY-MM-DD\`, not before \`from\`; at most ${STATISTICS_MAX_DAYS} days in all.`),
+  to: CalendarDate.describe(
+    `Last UTC day, \`YYYY-MM-DD\`, not before \`from\`; at most ${STATISTICS_MAX_DAYS} days in all.`,
+  ),
 });
 
 export type DailyStatistics = z.infer<typeof DailyStatistics>;

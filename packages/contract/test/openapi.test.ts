@@ -109,6 +109,39 @@ describe('the OpenAPI document', () => {
     expect(retention).toMatchObject({ type: 'integer', minimum: 0, maximum: 63113903 });
     expect(retention.description).toMatch(/in \*\*seconds\*\*/);
   });
+
+  it('names its licence (Apache-2.0, as in LICENSE) and a contact', () => {
+    expect(document.info.license).toEqual({ name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' });
+    expect(document.info.contact?.name).toBeTruthy();
+    const licence = readFileSync(new URL('../../../LICENSE', import.meta.url), 'utf8');
+    expect(licence).toContain('Apache License\n                           Version 2.0, January 2004');
+  });
+
+  it('declares every enum of several values once, as a named component (one type per enum in generated clients)', () => {
+    const inline: string[] = [];
+    const walk = (node: unknown, where: string, isComponent: boolean): void => {
+      if (Array.isArray(node)) {
+        for (const [i, item] of node.entries()) walk(item, `${where}/${i}`, false);
+        return;
+      }
+      if (typeof node !== 'object' || node === null) return;
+      const schema = node as SchemaObject;
+      if (Array.isArray(schema.enum) && schema.enum.length > 1 && !isComponent) inline.push(where);
+      for (const [key, value] of Object.entries(schema)) walk(value, `${where}/${key}`, false);
+    };
+    walk(document.paths, '#/paths', false);
+    for (const [name, schema] of Object.entries(document.components?.schemas ?? {})) {
+      walk(schema, `#/components/schemas/${name}`, true);
+    }
+    expect(inline).toEqual([]);
+    const schemas = (document.components?.schemas ?? {}) as Record<string, SchemaObject>;
+    expect(schemas.KeyMode).toMatchObject({ type: 'string', enum: ['read', 'upload', 'write', 'all'] });
+    expect(schemas.AddMemberBody?.properties?.invite_type).toEqual({
+      allOf: [{ $ref: '#/components/schemas/Role' }],
+      description: 'Role to give.',
+    });
+    expect(schemas.ErrorBody?.properties?.code).toEqual({ $ref: '#/components/schemas/ErrorCode' });
+  });
 });
 
 describe('a router added to the contract', () => {
@@ -154,5 +187,24 @@ describe('a router added to the contract', () => {
     });
     expect(extended.components?.schemas?.Widget).toMatchObject({ title: 'Widget', description: 'A widget.' });
     expect(extended.tags?.map((tag) => tag.name)).toEqual([...Object.keys(contract), 'widget']);
+  });
+
+  it('refuses an inline enum that no export names, so that every generated client gets one type for it', () => {
+    const colour = c.router(
+      {
+        paint: {
+          method: 'GET',
+          path: '/paint',
+          summary: 'Paint',
+          description: 'Paints.',
+          query: z.object({ colour: z.enum(['red', 'blue']) }),
+          responses: { 200: z.object({ colour: z.enum(['red', 'blue']) }), ...authErrorResponses },
+        },
+      },
+      { baseHeaders: AuthHeaders, strictStatusCodes: true },
+    );
+    expect(() => buildOpenApiDocument({ router: { ...contract, colour }, schemas: contractModule })).toThrow(
+      'Inline enum [red, blue]: export it from the contract to name it',
+    );
   });
 });

@@ -7,3 +7,4 @@ import type {} from './global-setup.js';
 export * from './client.js';
 export * from './factories.js';
 export * from './harness.js';
+export * from './plugin-client.js';

@@ -8,6 +8,8 @@ import { NamedSchemas } from './components.js';
 import {
   API_DESCRIPTION,
   API_VERSION,
+  CONTACT,
+  LICENSE,
   RESPONSE_HEADERS,
   SECURITY_SCHEMES,
   TAG_DESCRIPTIONS,
@@ -45,6 +47,13 @@ function responseOf(
   } else if (declared && isAppRouteOtherResponse(declared) && declared.body instanceof z.ZodType) {
     response.description = declared.body.description ?? response.description;
     response.content = { [declared.contentType]: { schema: named.schemaOf(declared.body, true) } };
+  } else if (response.content) {
+    response.content = Object.fromEntries(
+      Object.entries(response.content).map(([type, media]) => [
+        type,
+        media.schema ? { ...media, schema: named.hoist(media.schema) } : media,
+      ]),
+    );
   }
   response.headers = responseHeadersFor(status);
   return response;
@@ -53,9 +62,9 @@ function responseOf(
 /** ts-rest's operation, made exact: key headers as security, named schemas, body and response details. */
 function completeOperation(named: NamedSchemas, operation: OperationObject, route: AppRoute): OperationObject {
   const authenticated = isAuthenticated(route);
-  const parameters = ((operation.parameters ?? []) as ParameterObject[]).filter(
-    (parameter) => !(parameter.in === 'header' && AUTH_HEADER_NAMES.has(parameter.name)),
-  );
+  const parameters = ((operation.parameters ?? []) as ParameterObject[])
+    .filter((parameter) => !(parameter.in === 'header' && AUTH_HEADER_NAMES.has(parameter.name)))
+    .map((parameter) => (parameter.schema ? { ...parameter, schema: named.hoist(parameter.schema) } : parameter));
   const responses = Object.fromEntries(
     Object.entries(operation.responses as Record<string, ResponseObject>).map(([status, response]) => [
       status,
@@ -133,7 +142,13 @@ export function buildOpenApiDocument({
     router,
     {
       openapi: '3.0.3',
-      info: { title: 'Apps API', version: API_VERSION, description: API_DESCRIPTION },
+      info: {
+        title: 'Apps API',
+        version: API_VERSION,
+        description: API_DESCRIPTION,
+        contact: CONTACT,
+        license: LICENSE,
+      },
       servers: [
         {
           url: '/',

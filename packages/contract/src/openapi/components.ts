@@ -5,26 +5,44 @@ import { z } from 'zod';
 type Schema = SchemaObject | ReferenceObject;
 
 /**
- * What a schema shares with its `.describe()` copies: an object's shape, or the schema a refinement
- * wraps. Undefined for anything that is not an object (strings and the like stay inline).
+ * What a schema shares with its `.describe()` copies: an object's shape, the schema a refinement
+ * wraps, or the options of a union of objects. Undefined for anything else (strings and the like stay inline;
+ * enums are named by their values, see `NamedSchemas.enumRef`).
  */
 function identityOf(schema: unknown): unknown {
   if (schema instanceof z.ZodObject) return schema.shape;
   if (schema instanceof z.ZodEffects && schema._def.schema instanceof z.ZodObject) return schema._def.schema;
+  // A union of objects only: typescript-fetch emits duplicate imports for `X | X[]` as a named schema.
+  if (schema instanceof z.ZodUnion && schema._def.options.every((option: unknown) => option instanceof z.ZodObject)) {
+    return schema._def.options;
+  }
   return undefined;
 }
 
+/** An enum's identity: its values in order, so `.describe()`, `.optional()` and `.default()` copies share it. */
+const enumKey = (values: readonly unknown[]) => JSON.stringify(values);
+
 /**
- * The contract's exported object schemas, named by their export (`App`, `ErrorBody`, ...): each one
- * becomes a component schema wherever it is used, so a new router's schemas are named without a
- * registry to keep up to date.
+ * The contract's exported object, union and enum schemas, named by their export (`App`, `ErrorBody`,
+ * `KeyMode`, ...): each one becomes a component schema wherever it is used, so a new router's schemas
+ * are named without a registry to keep up to date. Generators (Java's above all) turn an inline enum
+ * into one nested type per property and an inline object or union into a name made up from its
+ * path; a named component is one type, under a name that does not change.
  */
 export class NamedSchemas {
   private readonly byIdentity = new Map<unknown, { name: string; schema: z.ZodTypeAny }>();
+  private readonly enums = new Map<string, { name: string; schema: SchemaObject }>();
   readonly components: Record<string, SchemaObject> = {};
 
   constructor(exports: Record<string, unknown>) {
     for (const [name, value] of Object.entries(exports)) {
+      if (/^[A-Z]/.test(name) && value instanceof z.ZodEnum) {
+        const key = enumKey(value.options);
+        const other = this.enums.get(key);
+        if (other) throw new Error(`Enums ${other.name} and ${name} have the same values; export one of them`);
+        this.enums.set(key, { name, schema: { ...(generateSchema(value) as SchemaObject), title: name } });
+        continue;
+      }
       const identity = identityOf(value);
       if (!/^[A-Z]/.test(name) || identity === undefined || this.byIdentity.has(identity)) continue;
       const schema = value as z.ZodTypeAny;
@@ -65,6 +83,7 @@ export class NamedSchemas {
     if (node.additionalProperties && typeof node.additionalProperties === 'object') {
       node.additionalProperties = this.hoist(node.additionalProperties);
     }
+    if (node.enum && node.enum.length > 1) return this.enumRef(node);
     if (!node.title) return node;
     const { nullable, ...component } = node;
     const existing = this.components[node.title];
@@ -74,5 +93,20 @@ export class NamedSchemas {
     this.components[node.title] = component;
     const ref = { $ref: `#/components/schemas/${node.title}` };
     return nullable ? { nullable: true, allOf: [ref] } : ref;
+  }
+
+  /**
+   * An inline enum with the values of a named one, as a reference to it. What the use site adds
+   * (its own description, a default, nullable) stays beside the reference in an `allOf`, which
+   * generators read as the referenced type.
+   */
+  private enumRef(node: SchemaObject): Schema {
+    const named = this.enums.get(enumKey(node.enum ?? []));
+    if (!named) throw new Error(`Inline enum [${node.enum?.join(', ')}]: export it from the contract to name it`);
+    this.components[named.name] ??= named.schema;
+    const ref = { $ref: `#/components/schemas/${named.name}` };
+    const { type: _type, enum: _values, description, ...rest } = node;
+    const extra = { ...rest, ...(description && description !== named.schema.description ? { description } : {}) };
+    return Object.keys(extra).length === 0 ? ref : { allOf: [ref], ...extra };
   }
 }

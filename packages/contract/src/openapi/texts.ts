@@ -1,10 +1,16 @@
+import type { ContactObject, HeaderObject, LicenseObject, ReferenceObject, SecuritySchemeObject } from 'openapi3-ts';
 import { RIGHTS_NOTE } from '../live-update.common.js';
-import type { HeaderObject, ReferenceObject, SecuritySchemeObject } from 'openapi3-ts';
 import { JSON_LIMITS } from '../common.js';
 import { MAX_ISSUES } from '../errors.js';
 
 /** The version of the HTTP API described; bump it with any change a client can notice. */
 export const API_VERSION = '0.1.0';
+
+/** The project's licence, as in the repository's `LICENSE` file. */
+export const LICENSE: LicenseObject = { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' };
+
+/** Who answers for the API. The project has no public address yet; name the maintainers until it has one. */
+export const CONTACT: ContactObject = { name: 'Apps API maintainers' };
 
 export const API_DESCRIPTION = `A self-hostable management API for Capacitor apps, wire-compatible with Capgo's public App API.
 

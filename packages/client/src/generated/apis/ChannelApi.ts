@@ -19,15 +19,15 @@ import {
     ChannelToJSON,
 } from '../models/Channel.js';
 import {
+    type ChannelListOrChannel,
+    ChannelListOrChannelFromJSON,
+    ChannelListOrChannelToJSON,
+} from '../models/ChannelListOrChannel.js';
+import {
     type ErrorBody,
     ErrorBodyFromJSON,
     ErrorBodyToJSON,
 } from '../models/ErrorBody.js';
-import {
-    type GetChannels200Response,
-    GetChannels200ResponseFromJSON,
-    GetChannels200ResponseToJSON,
-} from '../models/GetChannels200Response.js';
 import {
     type StatusOk,
     StatusOkFromJSON,
@@ -131,13 +131,13 @@ export interface ChannelApiInterface {
      * @throws {RequiredError}
      * @memberof ChannelApiInterface
      */
-    getChannelsRaw(requestParameters: GetChannelsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<GetChannels200Response>>;
+    getChannelsRaw(requestParameters: GetChannelsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ChannelListOrChannel>>;
 
     /**
      * Without `channel`: a page of the app\'s channels ordered by name (byte order). With `channel`: that one Channel (`page` and `limit` are then ignored).
      * List channels, or get one
      */
-    getChannels(requestParameters: GetChannelsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<GetChannels200Response>;
+    getChannels(requestParameters: GetChannelsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ChannelListOrChannel>;
 
     /**
      * Creates request options for upsertChannel without sending the request
@@ -301,18 +301,18 @@ export class ChannelApi extends runtime.BaseAPI implements ChannelApiInterface {
      * Without `channel`: a page of the app\'s channels ordered by name (byte order). With `channel`: that one Channel (`page` and `limit` are then ignored).
      * List channels, or get one
      */
-    async getChannelsRaw(requestParameters: GetChannelsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<GetChannels200Response>> {
+    async getChannelsRaw(requestParameters: GetChannelsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<ChannelListOrChannel>> {
         const requestOptions = await this.getChannelsRequestOpts(requestParameters);
         const response = await this.request(requestOptions, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => GetChannels200ResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, (jsonValue) => ChannelListOrChannelFromJSON(jsonValue));
     }
 
     /**
      * Without `channel`: a page of the app\'s channels ordered by name (byte order). With `channel`: that one Channel (`page` and `limit` are then ignored).
      * List channels, or get one
      */
-    async getChannels(requestParameters: GetChannelsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<GetChannels200Response> {
+    async getChannels(requestParameters: GetChannelsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<ChannelListOrChannel> {
         const response = await this.getChannelsRaw(requestParameters, initOverrides);
         return await response.value();
     }

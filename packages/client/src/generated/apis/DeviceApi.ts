@@ -14,15 +14,15 @@
 
 import * as runtime from '../runtime.js';
 import {
+    type DeviceListOrDevice,
+    DeviceListOrDeviceFromJSON,
+    DeviceListOrDeviceToJSON,
+} from '../models/DeviceListOrDevice.js';
+import {
     type ErrorBody,
     ErrorBodyFromJSON,
     ErrorBodyToJSON,
 } from '../models/ErrorBody.js';
-import {
-    type GetDevices200Response,
-    GetDevices200ResponseFromJSON,
-    GetDevices200ResponseToJSON,
-} from '../models/GetDevices200Response.js';
 import {
     type SetDeviceOverrideBody,
     SetDeviceOverrideBodyFromJSON,
@@ -126,13 +126,13 @@ export interface DeviceApiInterface {
      * @throws {RequiredError}
      * @memberof DeviceApiInterface
      */
-    getDevicesRaw(requestParameters: GetDevicesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<GetDevices200Response>>;
+    getDevicesRaw(requestParameters: GetDevicesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<DeviceListOrDevice>>;
 
     /**
      * Without `device_id`: devices that have checked in, most recently seen first, by cursor. With `device_id`: that one Device; a device that has an override but has never checked in is a 404.
      * List devices, or get one
      */
-    getDevices(requestParameters: GetDevicesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<GetDevices200Response>;
+    getDevices(requestParameters: GetDevicesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<DeviceListOrDevice>;
 
     /**
      * Creates request options for setDeviceOverride without sending the request
@@ -296,18 +296,18 @@ export class DeviceApi extends runtime.BaseAPI implements DeviceApiInterface {
      * Without `device_id`: devices that have checked in, most recently seen first, by cursor. With `device_id`: that one Device; a device that has an override but has never checked in is a 404.
      * List devices, or get one
      */
-    async getDevicesRaw(requestParameters: GetDevicesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<GetDevices200Response>> {
+    async getDevicesRaw(requestParameters: GetDevicesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<DeviceListOrDevice>> {
         const requestOptions = await this.getDevicesRequestOpts(requestParameters);
         const response = await this.request(requestOptions, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => GetDevices200ResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, (jsonValue) => DeviceListOrDeviceFromJSON(jsonValue));
     }
 
     /**
      * Without `device_id`: devices that have checked in, most recently seen first, by cursor. With `device_id`: that one Device; a device that has an override but has never checked in is a 404.
      * List devices, or get one
      */
-    async getDevices(requestParameters: GetDevicesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<GetDevices200Response> {
+    async getDevices(requestParameters: GetDevicesRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<DeviceListOrDevice> {
         const response = await this.getDevicesRaw(requestParameters, initOverrides);
         return await response.value();
     }

@@ -39,11 +39,6 @@ import {
     ErrorBodyToJSON,
 } from '../models/ErrorBody.js';
 import {
-    type GetOrganizations200Response,
-    GetOrganizations200ResponseFromJSON,
-    GetOrganizations200ResponseToJSON,
-} from '../models/GetOrganizations200Response.js';
-import {
     type Member,
     MemberFromJSON,
     MemberToJSON,
@@ -53,6 +48,11 @@ import {
     MemberListFromJSON,
     MemberListToJSON,
 } from '../models/MemberList.js';
+import {
+    type OrgListOrOrg,
+    OrgListOrOrgFromJSON,
+    OrgListOrOrgToJSON,
+} from '../models/OrgListOrOrg.js';
 import {
     type StatusOk,
     StatusOkFromJSON,
@@ -260,13 +260,13 @@ export interface OrganizationApiInterface {
      * @throws {RequiredError}
      * @memberof OrganizationApiInterface
      */
-    getOrganizationsRaw(requestParameters: GetOrganizationsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<GetOrganizations200Response>>;
+    getOrganizationsRaw(requestParameters: GetOrganizationsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OrgListOrOrg>>;
 
     /**
      * Without `orgId`: `{data: Org[]}`, the organizations the key may read (the user\'s accepted memberships narrowed by the key\'s `limited_to_orgs`; pending invitations are left out), oldest first, at most 1000. With `page` and/or `limit` it is paged like every list: `{data, page, limit, total}`. With `orgId`: that one Org; 403 when the key may not read it, whether or not it exists (`page` and `limit` are then ignored).
      * List organizations, or get one
      */
-    getOrganizations(requestParameters: GetOrganizationsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<GetOrganizations200Response>;
+    getOrganizations(requestParameters: GetOrganizationsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OrgListOrOrg>;
 
     /**
      * Creates request options for listMembers without sending the request
@@ -641,18 +641,18 @@ export class OrganizationApi extends runtime.BaseAPI implements OrganizationApiI
      * Without `orgId`: `{data: Org[]}`, the organizations the key may read (the user\'s accepted memberships narrowed by the key\'s `limited_to_orgs`; pending invitations are left out), oldest first, at most 1000. With `page` and/or `limit` it is paged like every list: `{data, page, limit, total}`. With `orgId`: that one Org; 403 when the key may not read it, whether or not it exists (`page` and `limit` are then ignored).
      * List organizations, or get one
      */
-    async getOrganizationsRaw(requestParameters: GetOrganizationsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<GetOrganizations200Response>> {
+    async getOrganizationsRaw(requestParameters: GetOrganizationsRequest, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<runtime.ApiResponse<OrgListOrOrg>> {
         const requestOptions = await this.getOrganizationsRequestOpts(requestParameters);
         const response = await this.request(requestOptions, initOverrides);
 
-        return new runtime.JSONApiResponse(response, (jsonValue) => GetOrganizations200ResponseFromJSON(jsonValue));
+        return new runtime.JSONApiResponse(response, (jsonValue) => OrgListOrOrgFromJSON(jsonValue));
     }
 
     /**
      * Without `orgId`: `{data: Org[]}`, the organizations the key may read (the user\'s accepted memberships narrowed by the key\'s `limited_to_orgs`; pending invitations are left out), oldest first, at most 1000. With `page` and/or `limit` it is paged like every list: `{data, page, limit, total}`. With `orgId`: that one Org; 403 when the key may not read it, whether or not it exists (`page` and `limit` are then ignored).
      * List organizations, or get one
      */
-    async getOrganizations(requestParameters: GetOrganizationsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<GetOrganizations200Response> {
+    async getOrganizations(requestParameters: GetOrganizationsRequest = {}, initOverrides?: RequestInit | runtime.InitOverrideFunction): Promise<OrgListOrOrg> {
         const response = await this.getOrganizationsRaw(requestParameters, initOverrides);
         return await response.value();
     }

@@ -29,6 +29,11 @@ import {
     DeviceInfoBodyToJSON,
 } from '../models/DeviceInfoBody.js';
 import {
+    type DevicePlatform,
+    DevicePlatformFromJSON,
+    DevicePlatformToJSON,
+} from '../models/DevicePlatform.js';
+import {
     type GetChannel200Response,
     GetChannel200ResponseFromJSON,
     GetChannel200ResponseToJSON,
@@ -96,7 +101,7 @@ export interface ListChannelsRequest {
     /**
      * Required: 400 `invalid_query_parameters` without it.
      */
-    platform?: ListChannelsPlatformEnum;
+    platform?: DevicePlatform;
     /**
      * `"true"` or anything else (false). Default false.
      */
@@ -137,7 +142,7 @@ export interface UnsetChannelRequest {
     /**
      * Required: 400 `invalid_query_parameters` without it.
      */
-    platform?: UnsetChannelPlatformEnum;
+    platform?: DevicePlatform;
     /**
      * `"true"` or anything else (false). Default false.
      */
@@ -234,7 +239,7 @@ export interface PluginApiInterface {
     /**
      * Creates request options for listChannels without sending the request
      * @param {string} [app_id] Required: 400 &#x60;missing_app_id&#x60; without it.
-     * @param {'ios' | 'android' | 'electron'} [platform] Required: 400 &#x60;invalid_query_parameters&#x60; without it.
+     * @param {DevicePlatform} [platform] Required: 400 &#x60;invalid_query_parameters&#x60; without it.
      * @param {string} [is_emulator] &#x60;\&quot;true\&quot;&#x60; or anything else (false). Default false.
      * @param {string} [is_prod] &#x60;\&quot;true\&quot;&#x60; or anything else (false). Default true.
      * @param {string} [device_id] Counts the request against the device rate limit.
@@ -248,7 +253,7 @@ export interface PluginApiInterface {
      * What `listChannels()` sends. The channels that are public or self-assignable, with the platform flag on and matching `allow_emulator`/`allow_device` and `allow_prod`/`allow_dev`, ordered by name then id; `[]` when none. An empty query or a bad platform → 400 `invalid_query_parameters`; no `app_id` → 400 `missing_app_id`; unknown app → 429 `on_premise_app`.
      * @summary Channels the device may use
      * @param {string} [app_id] Required: 400 &#x60;missing_app_id&#x60; without it.
-     * @param {'ios' | 'android' | 'electron'} [platform] Required: 400 &#x60;invalid_query_parameters&#x60; without it.
+     * @param {DevicePlatform} [platform] Required: 400 &#x60;invalid_query_parameters&#x60; without it.
      * @param {string} [is_emulator] &#x60;\&quot;true\&quot;&#x60; or anything else (false). Default false.
      * @param {string} [is_prod] &#x60;\&quot;true\&quot;&#x60; or anything else (false). Default true.
      * @param {string} [device_id] Counts the request against the device rate limit.
@@ -338,7 +343,7 @@ export interface PluginApiInterface {
     /**
      * Creates request options for unsetChannel without sending the request
      * @param {string} [app_id] Required: 400 &#x60;missing_app_id&#x60; without it.
-     * @param {'ios' | 'android' | 'electron'} [platform] Required: 400 &#x60;invalid_query_parameters&#x60; without it.
+     * @param {DevicePlatform} [platform] Required: 400 &#x60;invalid_query_parameters&#x60; without it.
      * @param {string} [is_emulator] &#x60;\&quot;true\&quot;&#x60; or anything else (false). Default false.
      * @param {string} [is_prod] &#x60;\&quot;true\&quot;&#x60; or anything else (false). Default true.
      * @param {string} [device_id] Counts the request against the device rate limit.
@@ -357,7 +362,7 @@ export interface PluginApiInterface {
      * The info object as a query string (`is_emulator` defaults to false, `is_prod` to true). Current plugins clear their channel locally and never call it; answers `{\"status\":\"ok\"}` and changes nothing. An empty query → 400 `invalid_query_parameters`. Unknown app → 429 `on_premise_app`.
      * @summary Leave the chosen channel (old plugins)
      * @param {string} [app_id] Required: 400 &#x60;missing_app_id&#x60; without it.
-     * @param {'ios' | 'android' | 'electron'} [platform] Required: 400 &#x60;invalid_query_parameters&#x60; without it.
+     * @param {DevicePlatform} [platform] Required: 400 &#x60;invalid_query_parameters&#x60; without it.
      * @param {string} [is_emulator] &#x60;\&quot;true\&quot;&#x60; or anything else (false). Default false.
      * @param {string} [is_prod] &#x60;\&quot;true\&quot;&#x60; or anything else (false). Default true.
      * @param {string} [device_id] Counts the request against the device rate limit.
@@ -829,22 +834,3 @@ export class PluginApi extends runtime.BaseAPI implements PluginApiInterface {
     }
 
 }
-
-/**
- * @export
- */
-export const ListChannelsPlatformEnum = {
-    ios: 'ios',
-    android: 'android',
-    electron: 'electron',
-} as const;
-export type ListChannelsPlatformEnum = typeof ListChannelsPlatformEnum[keyof typeof ListChannelsPlatformEnum];
-/**
- * @export
- */
-export const UnsetChannelPlatformEnum = {
-    ios: 'ios',
-    android: 'android',
-    electron: 'electron',
-} as const;
-export type UnsetChannelPlatformEnum = typeof UnsetChannelPlatformEnum[keyof typeof UnsetChannelPlatformEnum];

@@ -13,6 +13,14 @@
  */
 
 import { mapValues } from '../runtime.js';
+import type { Role } from './Role.js';
+import {
+    RoleFromJSON,
+    RoleFromJSONTyped,
+    RoleToJSON,
+    RoleToJSONTyped,
+} from './Role.js';
+
 /**
  * Unknown fields are rejected with 400.
  * @export
@@ -30,21 +38,9 @@ export interface AddMemberBody {
     /**
      * Role to give.
      */
-    invite_type: AddMemberBodyInviteTypeEnum;
+    invite_type: Role;
 }
 
-
-/**
- * @export
- */
-export const AddMemberBodyInviteTypeEnum = {
-    read: 'read',
-    upload: 'upload',
-    write: 'write',
-    admin: 'admin',
-    super_admin: 'super_admin',
-} as const;
-export type AddMemberBodyInviteTypeEnum = typeof AddMemberBodyInviteTypeEnum[keyof typeof AddMemberBodyInviteTypeEnum];
 
 
 /**
@@ -69,7 +65,7 @@ export function AddMemberBodyFromJSONTyped(json: any, ignoreDiscriminator: boole
         
         'orgId': json['orgId'],
         'email': json['email'],
-        'invite_type': json['invite_type'],
+        'invite_type': RoleFromJSON(json['invite_type']),
     };
 }
 
@@ -86,7 +82,7 @@ export function AddMemberBodyToJSONTyped(value?: AddMemberBody | null, ignoreDis
         
         'orgId': value['orgId'],
         'email': value['email'],
-        'invite_type': value['invite_type'],
+        'invite_type': RoleToJSON(value['invite_type']),
     };
 }
 

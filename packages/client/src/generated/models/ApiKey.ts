@@ -13,6 +13,14 @@
  */
 
 import { mapValues } from '../runtime.js';
+import type { KeyMode } from './KeyMode.js';
+import {
+    KeyModeFromJSON,
+    KeyModeFromJSONTyped,
+    KeyModeToJSON,
+    KeyModeToJSONTyped,
+} from './KeyMode.js';
+
 /**
  * An API key. Neither the secret nor its hash is ever returned after creation.
  * @export
@@ -28,9 +36,9 @@ export interface ApiKey {
      */
     name: string;
     /**
-     * Caps the key's right in every organization: `read < upload < write < all` (`all` = the user's role, uncapped).
+     * 
      */
-    mode: ApiKeyModeEnum;
+    mode: KeyMode;
     /**
      * Organization ids the key is confined to; `[]` = no limit.
      */
@@ -57,17 +65,6 @@ export interface ApiKey {
     hint: string;
 }
 
-
-/**
- * @export
- */
-export const ApiKeyModeEnum = {
-    read: 'read',
-    upload: 'upload',
-    write: 'write',
-    all: 'all',
-} as const;
-export type ApiKeyModeEnum = typeof ApiKeyModeEnum[keyof typeof ApiKeyModeEnum];
 
 
 /**
@@ -98,7 +95,7 @@ export function ApiKeyFromJSONTyped(json: any, ignoreDiscriminator: boolean): Ap
         
         'id': json['id'],
         'name': json['name'],
-        'mode': json['mode'],
+        'mode': KeyModeFromJSON(json['mode']),
         'limited_to_orgs': json['limited_to_orgs'],
         'limited_to_apps': json['limited_to_apps'],
         'expires_at': json['expires_at'],
@@ -121,7 +118,7 @@ export function ApiKeyToJSONTyped(value?: ApiKey | null, ignoreDiscriminator: bo
         
         'id': value['id'],
         'name': value['name'],
-        'mode': value['mode'],
+        'mode': KeyModeToJSON(value['mode']),
         'limited_to_orgs': value['limited_to_orgs'],
         'limited_to_apps': value['limited_to_apps'],
         'expires_at': value['expires_at'],

@@ -13,6 +13,14 @@
  */
 
 import { mapValues } from '../runtime.js';
+import type { BundleStorage } from './BundleStorage.js';
+import {
+    BundleStorageFromJSON,
+    BundleStorageFromJSONTyped,
+    BundleStorageToJSON,
+    BundleStorageToJSONTyped,
+} from './BundleStorage.js';
+
 /**
  * One version of the app’s web code (a zip).
  * @export
@@ -36,9 +44,9 @@ export interface Bundle {
      */
     checksum: string;
     /**
-     * `stored`: uploaded to this service; `external`: hosted elsewhere.
+     * 
      */
-    storage: BundleStorageEnum;
+    storage: BundleStorage;
     /**
      * The https URL of an external bundle; null for stored ones.
      */
@@ -82,15 +90,6 @@ export interface Bundle {
 }
 
 
-/**
- * @export
- */
-export const BundleStorageEnum = {
-    stored: 'stored',
-    external: 'external',
-} as const;
-export type BundleStorageEnum = typeof BundleStorageEnum[keyof typeof BundleStorageEnum];
-
 
 /**
  * Check if a given object implements the Bundle interface.
@@ -128,7 +127,7 @@ export function BundleFromJSONTyped(json: any, ignoreDiscriminator: boolean): Bu
         'app_id': json['app_id'],
         'name': json['name'],
         'checksum': json['checksum'],
-        'storage': json['storage'],
+        'storage': BundleStorageFromJSON(json['storage']),
         'external_url': json['external_url'],
         'size': json['size'],
         'session_key': json['session_key'],
@@ -157,7 +156,7 @@ export function BundleToJSONTyped(value?: Bundle | null, ignoreDiscriminator: bo
         'app_id': value['app_id'],
         'name': value['name'],
         'checksum': value['checksum'],
-        'storage': value['storage'],
+        'storage': BundleStorageToJSON(value['storage']),
         'external_url': value['external_url'],
         'size': value['size'],
         'session_key': value['session_key'],

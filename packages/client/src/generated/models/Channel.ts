@@ -13,6 +13,14 @@
  */
 
 import { mapValues } from '../runtime.js';
+import type { DisableAutoUpdate } from './DisableAutoUpdate.js';
+import {
+    DisableAutoUpdateFromJSON,
+    DisableAutoUpdateFromJSONTyped,
+    DisableAutoUpdateToJSON,
+    DisableAutoUpdateToJSONTyped,
+} from './DisableAutoUpdate.js';
+
 /**
  * Which bundle a group of devices should run.
  * @export
@@ -72,9 +80,9 @@ export interface Channel {
      */
     allow_prod: boolean;
     /**
-     * Which updates devices must not get automatically: across a `major`, `minor` or `patch` version, below `min_update_version` (`version_number`), or `none`. Default `major`.
+     * 
      */
-    disable_auto_update: ChannelDisableAutoUpdateEnum;
+    disable_auto_update: DisableAutoUpdate;
     /**
      * 
      */
@@ -89,18 +97,6 @@ export interface Channel {
     updated_at: string;
 }
 
-
-/**
- * @export
- */
-export const ChannelDisableAutoUpdateEnum = {
-    major: 'major',
-    minor: 'minor',
-    patch: 'patch',
-    version_number: 'version_number',
-    none: 'none',
-} as const;
-export type ChannelDisableAutoUpdateEnum = typeof ChannelDisableAutoUpdateEnum[keyof typeof ChannelDisableAutoUpdateEnum];
 
 
 /**
@@ -150,7 +146,7 @@ export function ChannelFromJSONTyped(json: any, ignoreDiscriminator: boolean): C
         'allow_device': json['allow_device'],
         'allow_dev': json['allow_dev'],
         'allow_prod': json['allow_prod'],
-        'disable_auto_update': json['disable_auto_update'],
+        'disable_auto_update': DisableAutoUpdateFromJSON(json['disable_auto_update']),
         'disable_auto_update_under_native': json['disable_auto_update_under_native'],
         'created_at': json['created_at'],
         'updated_at': json['updated_at'],
@@ -181,7 +177,7 @@ export function ChannelToJSONTyped(value?: Channel | null, ignoreDiscriminator: 
         'allow_device': value['allow_device'],
         'allow_dev': value['allow_dev'],
         'allow_prod': value['allow_prod'],
-        'disable_auto_update': value['disable_auto_update'],
+        'disable_auto_update': DisableAutoUpdateToJSON(value['disable_auto_update']),
         'disable_auto_update_under_native': value['disable_auto_update_under_native'],
         'created_at': value['created_at'],
         'updated_at': value['updated_at'],

@@ -13,6 +13,14 @@
  */
 
 import { mapValues } from '../runtime.js';
+import type { DevicePlatform } from './DevicePlatform.js';
+import {
+    DevicePlatformFromJSON,
+    DevicePlatformFromJSONTyped,
+    DevicePlatformToJSON,
+    DevicePlatformToJSONTyped,
+} from './DevicePlatform.js';
+
 /**
  * The info object, plus `channel`. `version_name`, `version_build` may be empty; `plugin_version` optional.
  * @export
@@ -21,9 +29,9 @@ import { mapValues } from '../runtime.js';
 export interface ChannelSelfBody {
     [key: string]: any | any;
     /**
-     * The device platform.
+     * 
      */
-    platform: ChannelSelfBodyPlatformEnum;
+    platform: DevicePlatform;
     /**
      * Reverse-domain app id (`^[a-z0-9]+(\.[\w-]+)+$`, case-insensitive).
      */
@@ -83,16 +91,6 @@ export interface ChannelSelfBody {
 }
 
 
-/**
- * @export
- */
-export const ChannelSelfBodyPlatformEnum = {
-    ios: 'ios',
-    android: 'android',
-    electron: 'electron',
-} as const;
-export type ChannelSelfBodyPlatformEnum = typeof ChannelSelfBodyPlatformEnum[keyof typeof ChannelSelfBodyPlatformEnum];
-
 
 /**
  * Check if a given object implements the ChannelSelfBody interface.
@@ -117,7 +115,7 @@ export function ChannelSelfBodyFromJSONTyped(json: any, ignoreDiscriminator: boo
     return {
         
             ...json,
-        'platform': json['platform'],
+        'platform': DevicePlatformFromJSON(json['platform']),
         'app_id': json['app_id'],
         'device_id': json['device_id'],
         'custom_id': json['custom_id'] == null ? undefined : json['custom_id'],
@@ -147,7 +145,7 @@ export function ChannelSelfBodyToJSONTyped(value?: ChannelSelfBody | null, ignor
     return {
         
             ...value,
-        'platform': value['platform'],
+        'platform': DevicePlatformToJSON(value['platform']),
         'app_id': value['app_id'],
         'device_id': value['device_id'],
         'custom_id': value['custom_id'],

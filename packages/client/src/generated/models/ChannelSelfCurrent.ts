@@ -13,6 +13,14 @@
  */
 
 import { mapValues } from '../runtime.js';
+import type { ChannelSelfSource } from './ChannelSelfSource.js';
+import {
+    ChannelSelfSourceFromJSON,
+    ChannelSelfSourceFromJSONTyped,
+    ChannelSelfSourceToJSON,
+    ChannelSelfSourceToJSONTyped,
+} from './ChannelSelfSource.js';
+
 /**
  * The channel the device uses: its local choice (`override`) or its default.
  * @export
@@ -26,22 +34,13 @@ export interface ChannelSelfCurrent {
     /**
      * 
      */
-    status: ChannelSelfCurrentStatusEnum;
+    status: ChannelSelfSource;
     /**
      * 
      */
     allowSet?: boolean;
 }
 
-
-/**
- * @export
- */
-export const ChannelSelfCurrentStatusEnum = {
-    override: 'override',
-    default: 'default',
-} as const;
-export type ChannelSelfCurrentStatusEnum = typeof ChannelSelfCurrentStatusEnum[keyof typeof ChannelSelfCurrentStatusEnum];
 
 
 /**
@@ -64,7 +63,7 @@ export function ChannelSelfCurrentFromJSONTyped(json: any, ignoreDiscriminator: 
     return {
         
         'channel': json['channel'],
-        'status': json['status'],
+        'status': ChannelSelfSourceFromJSON(json['status']),
         'allowSet': json['allowSet'] == null ? undefined : json['allowSet'],
     };
 }
@@ -81,7 +80,7 @@ export function ChannelSelfCurrentToJSONTyped(value?: ChannelSelfCurrent | null,
     return {
         
         'channel': value['channel'],
-        'status': value['status'],
+        'status': ChannelSelfSourceToJSON(value['status']),
         'allowSet': value['allowSet'],
     };
 }

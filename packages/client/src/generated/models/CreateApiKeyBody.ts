@@ -13,6 +13,14 @@
  */
 
 import { mapValues } from '../runtime.js';
+import type { KeyMode } from './KeyMode.js';
+import {
+    KeyModeFromJSON,
+    KeyModeFromJSONTyped,
+    KeyModeToJSON,
+    KeyModeToJSONTyped,
+} from './KeyMode.js';
+
 /**
  * Unknown fields are rejected with 400.
  * @export
@@ -26,7 +34,7 @@ export interface CreateApiKeyBody {
     /**
      * Default `read`.
      */
-    mode?: CreateApiKeyBodyModeEnum;
+    mode?: KeyMode;
     /**
      * Organization ids the key is confined to, at most 100; `[]` = no limit. Each must be an organization the caller may read (otherwise 403 `org_access_denied`). On update the list is replaced.
      */
@@ -41,17 +49,6 @@ export interface CreateApiKeyBody {
     expires_at?: string | null;
 }
 
-
-/**
- * @export
- */
-export const CreateApiKeyBodyModeEnum = {
-    read: 'read',
-    upload: 'upload',
-    write: 'write',
-    all: 'all',
-} as const;
-export type CreateApiKeyBodyModeEnum = typeof CreateApiKeyBodyModeEnum[keyof typeof CreateApiKeyBodyModeEnum];
 
 
 /**
@@ -73,7 +70,7 @@ export function CreateApiKeyBodyFromJSONTyped(json: any, ignoreDiscriminator: bo
     return {
         
         'name': json['name'],
-        'mode': json['mode'] == null ? undefined : json['mode'],
+        'mode': json['mode'] == null ? undefined : KeyModeFromJSON(json['mode']),
         'limited_to_orgs': json['limited_to_orgs'] == null ? undefined : json['limited_to_orgs'],
         'limited_to_apps': json['limited_to_apps'] == null ? undefined : json['limited_to_apps'],
         'expires_at': json['expires_at'] === undefined ? undefined : json['expires_at'] === null ? null : json['expires_at'],
@@ -92,7 +89,7 @@ export function CreateApiKeyBodyToJSONTyped(value?: CreateApiKeyBody | null, ign
     return {
         
         'name': value['name'],
-        'mode': value['mode'],
+        'mode': KeyModeToJSON(value['mode']),
         'limited_to_orgs': value['limited_to_orgs'],
         'limited_to_apps': value['limited_to_apps'],
         'expires_at': value['expires_at'],

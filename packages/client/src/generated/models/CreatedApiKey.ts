@@ -13,6 +13,14 @@
  */
 
 import { mapValues } from '../runtime.js';
+import type { KeyMode } from './KeyMode.js';
+import {
+    KeyModeFromJSON,
+    KeyModeFromJSONTyped,
+    KeyModeToJSON,
+    KeyModeToJSONTyped,
+} from './KeyMode.js';
+
 /**
  * The new key, with its secret.
  * @export
@@ -28,9 +36,9 @@ export interface CreatedApiKey {
      */
     name: string;
     /**
-     * Caps the key's right in every organization: `read < upload < write < all` (`all` = the user's role, uncapped).
+     * 
      */
-    mode: CreatedApiKeyModeEnum;
+    mode: KeyMode;
     /**
      * Organization ids the key is confined to; `[]` = no limit.
      */
@@ -62,17 +70,6 @@ export interface CreatedApiKey {
 }
 
 
-/**
- * @export
- */
-export const CreatedApiKeyModeEnum = {
-    read: 'read',
-    upload: 'upload',
-    write: 'write',
-    all: 'all',
-} as const;
-export type CreatedApiKeyModeEnum = typeof CreatedApiKeyModeEnum[keyof typeof CreatedApiKeyModeEnum];
-
 
 /**
  * Check if a given object implements the CreatedApiKey interface.
@@ -103,7 +100,7 @@ export function CreatedApiKeyFromJSONTyped(json: any, ignoreDiscriminator: boole
         
         'id': json['id'],
         'name': json['name'],
-        'mode': json['mode'],
+        'mode': KeyModeFromJSON(json['mode']),
         'limited_to_orgs': json['limited_to_orgs'],
         'limited_to_apps': json['limited_to_apps'],
         'expires_at': json['expires_at'],
@@ -127,7 +124,7 @@ export function CreatedApiKeyToJSONTyped(value?: CreatedApiKey | null, ignoreDis
         
         'id': value['id'],
         'name': value['name'],
-        'mode': value['mode'],
+        'mode': KeyModeToJSON(value['mode']),
         'limited_to_orgs': value['limited_to_orgs'],
         'limited_to_apps': value['limited_to_apps'],
         'expires_at': value['expires_at'],

@@ -13,6 +13,14 @@
  */
 
 import { mapValues } from '../runtime.js';
+import type { DevicePlatform } from './DevicePlatform.js';
+import {
+    DevicePlatformFromJSON,
+    DevicePlatformFromJSONTyped,
+    DevicePlatformToJSON,
+    DevicePlatformToJSONTyped,
+} from './DevicePlatform.js';
+
 /**
  * The plugin's info object (`createInfoObject`). Checked in this order: JSON (400 `invalid_json_parse_body`), not empty (400 `invalid_json_body`), `device_id` present (400 `missing_device_id`), `app_id` present (400 `missing_app_id`), `version_build` SemVer after coercion (400 `semver_error`), then every field (400 `invalid_json_body`). Unknown fields are accepted and ignored.
  * @export
@@ -21,9 +29,9 @@ import { mapValues } from '../runtime.js';
 export interface DeviceInfoBody {
     [key: string]: any | any;
     /**
-     * The device platform.
+     * 
      */
-    platform: DeviceInfoBodyPlatformEnum;
+    platform: DevicePlatform;
     /**
      * Reverse-domain app id (`^[a-z0-9]+(\.[\w-]+)+$`, case-insensitive).
      */
@@ -79,16 +87,6 @@ export interface DeviceInfoBody {
 }
 
 
-/**
- * @export
- */
-export const DeviceInfoBodyPlatformEnum = {
-    ios: 'ios',
-    android: 'android',
-    electron: 'electron',
-} as const;
-export type DeviceInfoBodyPlatformEnum = typeof DeviceInfoBodyPlatformEnum[keyof typeof DeviceInfoBodyPlatformEnum];
-
 
 /**
  * Check if a given object implements the DeviceInfoBody interface.
@@ -114,7 +112,7 @@ export function DeviceInfoBodyFromJSONTyped(json: any, ignoreDiscriminator: bool
     return {
         
             ...json,
-        'platform': json['platform'],
+        'platform': DevicePlatformFromJSON(json['platform']),
         'app_id': json['app_id'],
         'device_id': json['device_id'],
         'custom_id': json['custom_id'] == null ? undefined : json['custom_id'],
@@ -143,7 +141,7 @@ export function DeviceInfoBodyToJSONTyped(value?: DeviceInfoBody | null, ignoreD
     return {
         
             ...value,
-        'platform': value['platform'],
+        'platform': DevicePlatformToJSON(value['platform']),
         'app_id': value['app_id'],
         'device_id': value['device_id'],
         'custom_id': value['custom_id'],

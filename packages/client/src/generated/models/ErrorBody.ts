@@ -13,13 +13,20 @@
  */
 
 import { mapValues } from '../runtime.js';
-import type { ErrorBodyDetails } from './ErrorBodyDetails.js';
+import type { ErrorCode } from './ErrorCode.js';
 import {
-    ErrorBodyDetailsFromJSON,
-    ErrorBodyDetailsFromJSONTyped,
-    ErrorBodyDetailsToJSON,
-    ErrorBodyDetailsToJSONTyped,
-} from './ErrorBodyDetails.js';
+    ErrorCodeFromJSON,
+    ErrorCodeFromJSONTyped,
+    ErrorCodeToJSON,
+    ErrorCodeToJSONTyped,
+} from './ErrorCode.js';
+import type { ErrorDetails } from './ErrorDetails.js';
+import {
+    ErrorDetailsFromJSON,
+    ErrorDetailsFromJSONTyped,
+    ErrorDetailsToJSON,
+    ErrorDetailsToJSONTyped,
+} from './ErrorDetails.js';
 
 /**
  * The one envelope of every error response.
@@ -36,13 +43,13 @@ export interface ErrorBody {
      */
     error: string;
     /**
-     * Machine-readable snake_case code; branch on this, not on `error`.
+     * 
      */
-    code: ErrorBodyCodeEnum;
+    code: ErrorCode;
     /**
      * 
      */
-    details?: ErrorBodyDetails;
+    details?: ErrorDetails;
     /**
      * Same value as the `x-request-id` response header.
      */
@@ -57,41 +64,6 @@ export const ErrorBodyStatusEnum = {
     KO: 'KO',
 } as const;
 export type ErrorBodyStatusEnum = typeof ErrorBodyStatusEnum[keyof typeof ErrorBodyStatusEnum];
-
-/**
- * @export
- */
-export const ErrorBodyCodeEnum = {
-    invalid_parameters: 'invalid_parameters',
-    no_key_provided: 'no_key_provided',
-    invalid_apikey: 'invalid_apikey',
-    org_access_denied: 'org_access_denied',
-    insufficient_permissions: 'insufficient_permissions',
-    app_not_found: 'app_not_found',
-    app_id_taken: 'app_id_taken',
-    apikey_not_found: 'apikey_not_found',
-    member_not_found: 'member_not_found',
-    invitation_not_found: 'invitation_not_found',
-    last_super_admin: 'last_super_admin',
-    limit_reached: 'limit_reached',
-    bundle_not_found: 'bundle_not_found',
-    channel_not_found: 'channel_not_found',
-    device_not_found: 'device_not_found',
-    version_already_exists: 'version_already_exists',
-    bundle_linked_to_channel: 'bundle_linked_to_channel',
-    invalid_bundle: 'invalid_bundle',
-    checksum_mismatch: 'checksum_mismatch',
-    public_channel_override: 'public_channel_override',
-    invalid_signature: 'invalid_signature',
-    range_not_satisfiable: 'range_not_satisfiable',
-    not_found: 'not_found',
-    unsupported_media_type: 'unsupported_media_type',
-    payload_too_large: 'payload_too_large',
-    rate_limited: 'rate_limited',
-    internal_error: 'internal_error',
-    service_unavailable: 'service_unavailable',
-} as const;
-export type ErrorBodyCodeEnum = typeof ErrorBodyCodeEnum[keyof typeof ErrorBodyCodeEnum];
 
 
 /**
@@ -119,8 +91,8 @@ export function ErrorBodyFromJSONTyped(json: any, ignoreDiscriminator: boolean):
         
         'status': json['status'],
         'error': json['error'],
-        'code': json['code'],
-        'details': json['details'] == null ? undefined : ErrorBodyDetailsFromJSON(json['details']),
+        'code': ErrorCodeFromJSON(json['code']),
+        'details': json['details'] == null ? undefined : ErrorDetailsFromJSON(json['details']),
         'request_id': json['request_id'],
     };
 }
@@ -138,8 +110,8 @@ export function ErrorBodyToJSONTyped(value?: ErrorBody | null, ignoreDiscriminat
         
         'status': value['status'],
         'error': value['error'],
-        'code': value['code'],
-        'details': ErrorBodyDetailsToJSON(value['details']),
+        'code': ErrorCodeToJSON(value['code']),
+        'details': ErrorDetailsToJSON(value['details']),
         'request_id': value['request_id'],
     };
 }

@@ -13,6 +13,14 @@
  */
 
 import { mapValues } from '../runtime.js';
+import type { Role } from './Role.js';
+import {
+    RoleFromJSON,
+    RoleFromJSONTyped,
+    RoleToJSON,
+    RoleToJSONTyped,
+} from './Role.js';
+
 /**
  * A member of an organization.
  * @export
@@ -28,23 +36,11 @@ export interface Member {
      */
     email: string;
     /**
-     * Member role; ranks `read < upload < write < admin < super_admin`, each including the ones below.
+     * 
      */
-    role: MemberRoleEnum;
+    role: Role;
 }
 
-
-/**
- * @export
- */
-export const MemberRoleEnum = {
-    read: 'read',
-    upload: 'upload',
-    write: 'write',
-    admin: 'admin',
-    super_admin: 'super_admin',
-} as const;
-export type MemberRoleEnum = typeof MemberRoleEnum[keyof typeof MemberRoleEnum];
 
 
 /**
@@ -69,7 +65,7 @@ export function MemberFromJSONTyped(json: any, ignoreDiscriminator: boolean): Me
         
         'uid': json['uid'],
         'email': json['email'],
-        'role': json['role'],
+        'role': RoleFromJSON(json['role']),
     };
 }
 
@@ -86,7 +82,7 @@ export function MemberToJSONTyped(value?: Member | null, ignoreDiscriminator: bo
         
         'uid': value['uid'],
         'email': value['email'],
-        'role': value['role'],
+        'role': RoleToJSON(value['role']),
     };
 }
 

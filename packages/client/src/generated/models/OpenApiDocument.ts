@@ -13,13 +13,13 @@
  */
 
 import { mapValues } from '../runtime.js';
-import type { OpenApiDocumentInfo } from './OpenApiDocumentInfo.js';
+import type { OpenApiInfo } from './OpenApiInfo.js';
 import {
-    OpenApiDocumentInfoFromJSON,
-    OpenApiDocumentInfoFromJSONTyped,
-    OpenApiDocumentInfoToJSON,
-    OpenApiDocumentInfoToJSONTyped,
-} from './OpenApiDocumentInfo.js';
+    OpenApiInfoFromJSON,
+    OpenApiInfoFromJSONTyped,
+    OpenApiInfoToJSON,
+    OpenApiInfoToJSONTyped,
+} from './OpenApiInfo.js';
 
 /**
  * This OpenAPI 3.0 document, emitted from the contract.
@@ -35,7 +35,7 @@ export interface OpenApiDocument {
     /**
      * 
      */
-    info: OpenApiDocumentInfo;
+    info: OpenApiInfo;
     /**
      * 
      */
@@ -64,7 +64,7 @@ export function OpenApiDocumentFromJSONTyped(json: any, ignoreDiscriminator: boo
         
             ...json,
         'openapi': json['openapi'],
-        'info': OpenApiDocumentInfoFromJSON(json['info']),
+        'info': OpenApiInfoFromJSON(json['info']),
         'paths': json['paths'],
     };
 }
@@ -82,7 +82,7 @@ export function OpenApiDocumentToJSONTyped(value?: OpenApiDocument | null, ignor
         
             ...value,
         'openapi': value['openapi'],
-        'info': OpenApiDocumentInfoToJSON(value['info']),
+        'info': OpenApiInfoToJSON(value['info']),
         'paths': value['paths'],
     };
 }

@@ -13,6 +13,14 @@
  */
 
 import { mapValues } from '../runtime.js';
+import type { UpdateKind } from './UpdateKind.js';
+import {
+    UpdateKindFromJSON,
+    UpdateKindFromJSONTyped,
+    UpdateKindToJSON,
+    UpdateKindToJSONTyped,
+} from './UpdateKind.js';
+
 /**
  * A business answer of a device route, HTTP 200: `{error, message, kind, …extra}` with the extra fields at the top level.
  * @export
@@ -28,9 +36,9 @@ export interface PluginRefusal {
      */
     message: string;
     /**
-     * `up_to_date` (nothing to do), `blocked` (the channel refuses this device), `failed` (anything else). Sent with every `error` of a 200.
+     * 
      */
-    kind: PluginRefusalKindEnum;
+    kind: UpdateKind;
     /**
      * 
      */
@@ -62,16 +70,6 @@ export interface PluginRefusal {
 }
 
 
-/**
- * @export
- */
-export const PluginRefusalKindEnum = {
-    up_to_date: 'up_to_date',
-    blocked: 'blocked',
-    failed: 'failed',
-} as const;
-export type PluginRefusalKindEnum = typeof PluginRefusalKindEnum[keyof typeof PluginRefusalKindEnum];
-
 
 /**
  * Check if a given object implements the PluginRefusal interface.
@@ -95,7 +93,7 @@ export function PluginRefusalFromJSONTyped(json: any, ignoreDiscriminator: boole
         
         'error': json['error'],
         'message': json['message'],
-        'kind': json['kind'],
+        'kind': UpdateKindFromJSON(json['kind']),
         'version': json['version'] == null ? undefined : json['version'],
         'old': json['old'] == null ? undefined : json['old'],
         'major': json['major'] == null ? undefined : json['major'],
@@ -119,7 +117,7 @@ export function PluginRefusalToJSONTyped(value?: PluginRefusal | null, ignoreDis
         
         'error': value['error'],
         'message': value['message'],
-        'kind': value['kind'],
+        'kind': UpdateKindToJSON(value['kind']),
         'version': value['version'],
         'old': value['old'],
         'major': value['major'],

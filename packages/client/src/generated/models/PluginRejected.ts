@@ -20,6 +20,13 @@ import {
     PluginRejectedMoreInfoToJSON,
     PluginRejectedMoreInfoToJSONTyped,
 } from './PluginRejectedMoreInfo.js';
+import type { PluginRejectedCode } from './PluginRejectedCode.js';
+import {
+    PluginRejectedCodeFromJSON,
+    PluginRejectedCodeFromJSONTyped,
+    PluginRejectedCodeToJSON,
+    PluginRejectedCodeToJSONTyped,
+} from './PluginRejectedCode.js';
 
 /**
  * `on_premise_app` "On-premise app detected": no such app here. `too_many_requests`: the device rate limit, with `Retry-After` and `moreInfo.retryAfterSeconds`.
@@ -30,7 +37,7 @@ export interface PluginRejected {
     /**
      * 
      */
-    error: PluginRejectedErrorEnum;
+    error: PluginRejectedCode;
     /**
      * 
      */
@@ -41,15 +48,6 @@ export interface PluginRejected {
     moreInfo?: PluginRejectedMoreInfo;
 }
 
-
-/**
- * @export
- */
-export const PluginRejectedErrorEnum = {
-    on_premise_app: 'on_premise_app',
-    too_many_requests: 'too_many_requests',
-} as const;
-export type PluginRejectedErrorEnum = typeof PluginRejectedErrorEnum[keyof typeof PluginRejectedErrorEnum];
 
 
 /**
@@ -71,7 +69,7 @@ export function PluginRejectedFromJSONTyped(json: any, ignoreDiscriminator: bool
     }
     return {
         
-        'error': json['error'],
+        'error': PluginRejectedCodeFromJSON(json['error']),
         'message': json['message'],
         'moreInfo': json['moreInfo'] == null ? undefined : PluginRejectedMoreInfoFromJSON(json['moreInfo']),
     };
@@ -88,7 +86,7 @@ export function PluginRejectedToJSONTyped(value?: PluginRejected | null, ignoreD
 
     return {
         
-        'error': value['error'],
+        'error': PluginRejectedCodeToJSON(value['error']),
         'message': value['message'],
         'moreInfo': PluginRejectedMoreInfoToJSON(value['moreInfo']),
     };

@@ -13,6 +13,14 @@
  */
 
 import { mapValues } from '../runtime.js';
+import type { StatsAction } from './StatsAction.js';
+import {
+    StatsActionFromJSON,
+    StatsActionFromJSONTyped,
+    StatsActionToJSON,
+    StatsActionToJSONTyped,
+} from './StatsAction.js';
+
 /**
  * One `/stats` event: the info object plus what happened.
  * @export
@@ -83,7 +91,7 @@ export interface StatsEvent {
     /**
      * What happened. Absent: the event only refreshes the device row.
      */
-    action?: StatsEventActionEnum;
+    action?: StatsAction;
     /**
      * Milliseconds since the epoch, as the device saw it (not stored).
      */
@@ -98,105 +106,6 @@ export interface StatsEvent {
     channel?: string;
 }
 
-
-/**
- * @export
- */
-export const StatsEventActionEnum = {
-    ping: 'ping',
-    delete: 'delete',
-    reset: 'reset',
-    set: 'set',
-    get: 'get',
-    set_fail: 'set_fail',
-    update_fail: 'update_fail',
-    download_fail: 'download_fail',
-    windows_path_fail: 'windows_path_fail',
-    canonical_path_fail: 'canonical_path_fail',
-    directory_path_fail: 'directory_path_fail',
-    unzip_fail: 'unzip_fail',
-    low_mem_fail: 'low_mem_fail',
-    download_0: 'download_0',
-    download_10: 'download_10',
-    download_20: 'download_20',
-    download_30: 'download_30',
-    download_40: 'download_40',
-    download_50: 'download_50',
-    download_60: 'download_60',
-    download_70: 'download_70',
-    download_80: 'download_80',
-    download_90: 'download_90',
-    download_complete: 'download_complete',
-    download_manifest_start: 'download_manifest_start',
-    download_manifest_complete: 'download_manifest_complete',
-    download_zip_start: 'download_zip_start',
-    download_zip_complete: 'download_zip_complete',
-    download_manifest_file_fail: 'download_manifest_file_fail',
-    download_manifest_checksum_fail: 'download_manifest_checksum_fail',
-    download_manifest_brotli_fail: 'download_manifest_brotli_fail',
-    finish_download_fail: 'finish_download_fail',
-    manifest_path_fail: 'manifest_path_fail',
-    decrypt_fail: 'decrypt_fail',
-    checksum_required: 'checksum_required',
-    insufficient_disk_space: 'insufficient_disk_space',
-    app_moved_to_foreground: 'app_moved_to_foreground',
-    app_moved_to_background: 'app_moved_to_background',
-    app_launch_start: 'app_launch_start',
-    app_launch_ready: 'app_launch_ready',
-    app_launch_timeout: 'app_launch_timeout',
-    uninstall: 'uninstall',
-    needPlanUpgrade: 'needPlanUpgrade',
-    missingBundle: 'missingBundle',
-    noNew: 'noNew',
-    disablePlatformIos: 'disablePlatformIos',
-    disablePlatformAndroid: 'disablePlatformAndroid',
-    disableAutoUpdateToMajor: 'disableAutoUpdateToMajor',
-    cannotUpdateViaPrivateChannel: 'cannotUpdateViaPrivateChannel',
-    disableAutoUpdateToMinor: 'disableAutoUpdateToMinor',
-    disableAutoUpdateToPatch: 'disableAutoUpdateToPatch',
-    channelMisconfigured: 'channelMisconfigured',
-    disableAutoUpdateMetadata: 'disableAutoUpdateMetadata',
-    disableAutoUpdateUnderNative: 'disableAutoUpdateUnderNative',
-    disableDevBuild: 'disableDevBuild',
-    disableProdBuild: 'disableProdBuild',
-    disableEmulator: 'disableEmulator',
-    disableDevice: 'disableDevice',
-    cannotGetBundle: 'cannotGetBundle',
-    checksum_fail: 'checksum_fail',
-    NoChannelOrOverride: 'NoChannelOrOverride',
-    setChannel: 'setChannel',
-    getChannel: 'getChannel',
-    rateLimited: 'rateLimited',
-    rate_limit_reached: 'rate_limit_reached',
-    disableAutoUpdate: 'disableAutoUpdate',
-    keyMismatch: 'keyMismatch',
-    InvalidIp: 'InvalidIp',
-    blocked_by_server_url: 'blocked_by_server_url',
-    backend_refusal: 'backend_refusal',
-    disablePlatformElectron: 'disablePlatformElectron',
-    customIdBlocked: 'customIdBlocked',
-    app_crash: 'app_crash',
-    app_crash_native: 'app_crash_native',
-    app_anr: 'app_anr',
-    app_killed_low_memory: 'app_killed_low_memory',
-    app_killed_excessive_resource_usage: 'app_killed_excessive_resource_usage',
-    app_initialization_failure: 'app_initialization_failure',
-    app_memory_warning: 'app_memory_warning',
-    webview_javascript_error: 'webview_javascript_error',
-    webview_unhandled_rejection: 'webview_unhandled_rejection',
-    webview_resource_error: 'webview_resource_error',
-    webview_security_policy_violation: 'webview_security_policy_violation',
-    webview_unclean_restart: 'webview_unclean_restart',
-    webview_render_process_gone: 'webview_render_process_gone',
-    webview_content_process_terminated: 'webview_content_process_terminated',
-    webview_dom_content_loaded: 'webview_dom_content_loaded',
-    webview_page_loaded: 'webview_page_loaded',
-    set_next: 'set_next',
-    os_version_changed: 'os_version_changed',
-    native_app_version_changed: 'native_app_version_changed',
-    session_key_required: 'session_key_required',
-} as const;
-export type StatsEventActionEnum = typeof StatsEventActionEnum[keyof typeof StatsEventActionEnum];
 
 
 /**
@@ -237,7 +146,7 @@ export function StatsEventFromJSONTyped(json: any, ignoreDiscriminator: boolean)
         'defaultChannel': json['defaultChannel'] == null ? undefined : json['defaultChannel'],
         'key_id': json['key_id'] == null ? undefined : json['key_id'],
         'old_version_name': json['old_version_name'] == null ? undefined : json['old_version_name'],
-        'action': json['action'] == null ? undefined : json['action'],
+        'action': json['action'] == null ? undefined : StatsActionFromJSON(json['action']),
         'timestamp': json['timestamp'] == null ? undefined : json['timestamp'],
         'metadata': json['metadata'] == null ? undefined : json['metadata'],
         'channel': json['channel'] == null ? undefined : json['channel'],
@@ -271,7 +180,7 @@ export function StatsEventToJSONTyped(value?: StatsEvent | null, ignoreDiscrimin
         'defaultChannel': value['defaultChannel'],
         'key_id': value['key_id'],
         'old_version_name': value['old_version_name'],
-        'action': value['action'],
+        'action': StatsActionToJSON(value['action']),
         'timestamp': value['timestamp'],
         'metadata': value['metadata'],
         'channel': value['channel'],

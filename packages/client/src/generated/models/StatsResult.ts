@@ -13,6 +13,14 @@
  */
 
 import { mapValues } from '../runtime.js';
+import type { StatsResultStatus } from './StatsResultStatus.js';
+import {
+    StatsResultStatusFromJSON,
+    StatsResultStatusFromJSONTyped,
+    StatsResultStatusToJSON,
+    StatsResultStatusToJSONTyped,
+} from './StatsResultStatus.js';
+
 /**
  * The outcome of one event of a batch, by its position.
  * @export
@@ -22,7 +30,7 @@ export interface StatsResult {
     /**
      * 
      */
-    status: StatsResultStatusEnum;
+    status: StatsResultStatus;
     /**
      * 
      */
@@ -37,15 +45,6 @@ export interface StatsResult {
     message?: string;
 }
 
-
-/**
- * @export
- */
-export const StatsResultStatusEnum = {
-    ok: 'ok',
-    error: 'error',
-} as const;
-export type StatsResultStatusEnum = typeof StatsResultStatusEnum[keyof typeof StatsResultStatusEnum];
 
 
 /**
@@ -67,7 +66,7 @@ export function StatsResultFromJSONTyped(json: any, ignoreDiscriminator: boolean
     }
     return {
         
-        'status': json['status'],
+        'status': StatsResultStatusFromJSON(json['status']),
         'index': json['index'],
         'error': json['error'] == null ? undefined : json['error'],
         'message': json['message'] == null ? undefined : json['message'],
@@ -85,7 +84,7 @@ export function StatsResultToJSONTyped(value?: StatsResult | null, ignoreDiscrim
 
     return {
         
-        'status': value['status'],
+        'status': StatsResultStatusToJSON(value['status']),
         'index': value['index'],
         'error': value['error'],
         'message': value['message'],

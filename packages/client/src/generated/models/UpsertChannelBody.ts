@@ -13,6 +13,14 @@
  */
 
 import { mapValues } from '../runtime.js';
+import type { DisableAutoUpdate } from './DisableAutoUpdate.js';
+import {
+    DisableAutoUpdateFromJSON,
+    DisableAutoUpdateFromJSONTyped,
+    DisableAutoUpdateToJSON,
+    DisableAutoUpdateToJSONTyped,
+} from './DisableAutoUpdate.js';
+
 /**
  * Creates the channel of that name, or updates it: fields left out keep their value (or take the defaults on creation). Unknown fields are rejected with 400.
  * @export
@@ -68,27 +76,15 @@ export interface UpsertChannelBody {
      */
     allow_prod?: boolean;
     /**
-     * Which updates devices must not get automatically: across a `major`, `minor` or `patch` version, below `min_update_version` (`version_number`), or `none`. Default `major`.
+     * 
      */
-    disable_auto_update?: UpsertChannelBodyDisableAutoUpdateEnum;
+    disable_auto_update?: DisableAutoUpdate;
     /**
      * Default true on creation.
      */
     disable_auto_update_under_native?: boolean;
 }
 
-
-/**
- * @export
- */
-export const UpsertChannelBodyDisableAutoUpdateEnum = {
-    major: 'major',
-    minor: 'minor',
-    patch: 'patch',
-    version_number: 'version_number',
-    none: 'none',
-} as const;
-export type UpsertChannelBodyDisableAutoUpdateEnum = typeof UpsertChannelBodyDisableAutoUpdateEnum[keyof typeof UpsertChannelBodyDisableAutoUpdateEnum];
 
 
 /**
@@ -122,7 +118,7 @@ export function UpsertChannelBodyFromJSONTyped(json: any, ignoreDiscriminator: b
         'allow_device': json['allow_device'] == null ? undefined : json['allow_device'],
         'allow_dev': json['allow_dev'] == null ? undefined : json['allow_dev'],
         'allow_prod': json['allow_prod'] == null ? undefined : json['allow_prod'],
-        'disable_auto_update': json['disable_auto_update'] == null ? undefined : json['disable_auto_update'],
+        'disable_auto_update': json['disable_auto_update'] == null ? undefined : DisableAutoUpdateFromJSON(json['disable_auto_update']),
         'disable_auto_update_under_native': json['disable_auto_update_under_native'] == null ? undefined : json['disable_auto_update_under_native'],
     };
 }
@@ -150,7 +146,7 @@ export function UpsertChannelBodyToJSONTyped(value?: UpsertChannelBody | null, i
         'allow_device': value['allow_device'],
         'allow_dev': value['allow_dev'],
         'allow_prod': value['allow_prod'],
-        'disable_auto_update': value['disable_auto_update'],
+        'disable_auto_update': DisableAutoUpdateToJSON(value['disable_auto_update']),
         'disable_auto_update_under_native': value['disable_auto_update_under_native'],
     };
 }

@@ -12,63 +12,44 @@
  * Do not edit the class manually.
  */
 
-import { mapValues } from '../runtime.js';
+
 /**
- * 
+ * Caps the key's right in every organization: `read < upload < write < all` (`all` = the user's role, uncapped).
  * @export
- * @interface OpenApiDocumentInfo
  */
-export interface OpenApiDocumentInfo {
-    [key: string]: any | any;
-    /**
-     * 
-     */
-    title: string;
-    /**
-     * 
-     */
-    version: string;
-}
+export const KeyMode = {
+    read: 'read',
+    upload: 'upload',
+    write: 'write',
+    all: 'all',
+} as const;
+export type KeyMode = typeof KeyMode[keyof typeof KeyMode];
 
-/**
- * Check if a given object implements the OpenApiDocumentInfo interface.
- */
-export function instanceOfOpenApiDocumentInfo(value: object): value is OpenApiDocumentInfo {
-    if (!('title' in value) || value['title'] === undefined) return false;
-    if (!('version' in value) || value['version'] === undefined) return false;
-    return true;
-}
 
-export function OpenApiDocumentInfoFromJSON(json: any): OpenApiDocumentInfo {
-    return OpenApiDocumentInfoFromJSONTyped(json, false);
-}
-
-export function OpenApiDocumentInfoFromJSONTyped(json: any, ignoreDiscriminator: boolean): OpenApiDocumentInfo {
-    if (json == null) {
-        return json;
+export function instanceOfKeyMode(value: any): boolean {
+    for (const key in KeyMode) {
+        if (Object.prototype.hasOwnProperty.call(KeyMode, key)) {
+            if (KeyMode[key as keyof typeof KeyMode] === value) {
+                return true;
+            }
+        }
     }
-    return {
-        
-            ...json,
-        'title': json['title'],
-        'version': json['version'],
-    };
+    return false;
 }
 
-export function OpenApiDocumentInfoToJSON(json: any): OpenApiDocumentInfo {
-    return OpenApiDocumentInfoToJSONTyped(json, false);
+export function KeyModeFromJSON(json: any): KeyMode {
+    return KeyModeFromJSONTyped(json, false);
 }
 
-export function OpenApiDocumentInfoToJSONTyped(value?: OpenApiDocumentInfo | null, ignoreDiscriminator: boolean = false): any {
-    if (value == null) {
-        return value;
-    }
+export function KeyModeFromJSONTyped(json: any, ignoreDiscriminator: boolean): KeyMode {
+    return json as KeyMode;
+}
 
-    return {
-        
-            ...value,
-        'title': value['title'],
-        'version': value['version'],
-    };
+export function KeyModeToJSON(value?: KeyMode | null): any {
+    return value as any;
+}
+
+export function KeyModeToJSONTyped(value: any, ignoreDiscriminator: boolean): KeyMode {
+    return value as KeyMode;
 }
 

@@ -12,77 +12,64 @@
  * Do not edit the class manually.
  */
 
-import type { Org } from './Org.js';
+import type { Channel } from './Channel.js';
 import {
-    instanceOfOrg,
-    OrgFromJSON,
-    OrgFromJSONTyped,
-    OrgToJSON,
-} from './Org.js';
-import type { OrgList } from './OrgList.js';
+    instanceOfChannel,
+    ChannelFromJSON,
+    ChannelFromJSONTyped,
+    ChannelToJSON,
+} from './Channel.js';
+import type { ChannelList } from './ChannelList.js';
 import {
-    instanceOfOrgList,
-    OrgListFromJSON,
-    OrgListFromJSONTyped,
-    OrgListToJSON,
-} from './OrgList.js';
-import type { OrgPage } from './OrgPage.js';
-import {
-    instanceOfOrgPage,
-    OrgPageFromJSON,
-    OrgPageFromJSONTyped,
-    OrgPageToJSON,
-} from './OrgPage.js';
+    instanceOfChannelList,
+    ChannelListFromJSON,
+    ChannelListFromJSONTyped,
+    ChannelListToJSON,
+} from './ChannelList.js';
 
 /**
- * @type GetOrganizations200Response
- * 
+ * @type ChannelListOrChannel
+ * A `ChannelList`, or one `Channel` when `channel` is given. A list has `data`, one item has not. Clients that pick a `oneOf` member by trying each (openapi-generator's `java` client) find that both accept either body and fail: there, read this answer as plain JSON.
  * @export
  */
-export type GetOrganizations200Response = Org | OrgList | OrgPage;
+export type ChannelListOrChannel = Channel | ChannelList;
 
-export function GetOrganizations200ResponseFromJSON(json: any): GetOrganizations200Response {
-    return GetOrganizations200ResponseFromJSONTyped(json, false);
+export function ChannelListOrChannelFromJSON(json: any): ChannelListOrChannel {
+    return ChannelListOrChannelFromJSONTyped(json, false);
 }
 
-export function GetOrganizations200ResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): GetOrganizations200Response {
+export function ChannelListOrChannelFromJSONTyped(json: any, ignoreDiscriminator: boolean): ChannelListOrChannel {
     if (json == null) {
         return json;
     }
     if (typeof json !== 'object') {
         return json;
     }
-    if (instanceOfOrg(json)) {
-        return OrgFromJSONTyped(json, true);
+    if (instanceOfChannel(json)) {
+        return ChannelFromJSONTyped(json, true);
     }
-    if (instanceOfOrgList(json)) {
-        return OrgListFromJSONTyped(json, true);
-    }
-    if (instanceOfOrgPage(json)) {
-        return OrgPageFromJSONTyped(json, true);
+    if (instanceOfChannelList(json)) {
+        return ChannelListFromJSONTyped(json, true);
     }
     return {} as any;
 }
 
-export function GetOrganizations200ResponseToJSON(json: any): any {
-    return GetOrganizations200ResponseToJSONTyped(json, false);
+export function ChannelListOrChannelToJSON(json: any): any {
+    return ChannelListOrChannelToJSONTyped(json, false);
 }
 
-export function GetOrganizations200ResponseToJSONTyped(value?: GetOrganizations200Response | null, ignoreDiscriminator: boolean = false): any {
+export function ChannelListOrChannelToJSONTyped(value?: ChannelListOrChannel | null, ignoreDiscriminator: boolean = false): any {
     if (value == null) {
         return value;
     }
     if (typeof value !== 'object') {
         return value;
     }
-    if (instanceOfOrg(value)) {
-        return OrgToJSON(value as Org);
+    if (instanceOfChannel(value)) {
+        return ChannelToJSON(value as Channel);
     }
-    if (instanceOfOrgList(value)) {
-        return OrgListToJSON(value as OrgList);
-    }
-    if (instanceOfOrgPage(value)) {
-        return OrgPageToJSON(value as OrgPage);
+    if (instanceOfChannelList(value)) {
+        return ChannelListToJSON(value as ChannelList);
     }
     return {};
 }

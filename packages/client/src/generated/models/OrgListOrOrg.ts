@@ -12,64 +12,77 @@
  * Do not edit the class manually.
  */
 
-import type { Device } from './Device.js';
+import type { Org } from './Org.js';
 import {
-    instanceOfDevice,
-    DeviceFromJSON,
-    DeviceFromJSONTyped,
-    DeviceToJSON,
-} from './Device.js';
-import type { DeviceList } from './DeviceList.js';
+    instanceOfOrg,
+    OrgFromJSON,
+    OrgFromJSONTyped,
+    OrgToJSON,
+} from './Org.js';
+import type { OrgList } from './OrgList.js';
 import {
-    instanceOfDeviceList,
-    DeviceListFromJSON,
-    DeviceListFromJSONTyped,
-    DeviceListToJSON,
-} from './DeviceList.js';
+    instanceOfOrgList,
+    OrgListFromJSON,
+    OrgListFromJSONTyped,
+    OrgListToJSON,
+} from './OrgList.js';
+import type { OrgPage } from './OrgPage.js';
+import {
+    instanceOfOrgPage,
+    OrgPageFromJSON,
+    OrgPageFromJSONTyped,
+    OrgPageToJSON,
+} from './OrgPage.js';
 
 /**
- * @type GetDevices200Response
- * A `DeviceList`, or one `Device` when `device_id` is given.
+ * @type OrgListOrOrg
+ * `OrgList` without `orgId` (`OrgPage` when `page` or `limit` is sent), the one `Org` with it. A list has `data`, one item has not. Clients that pick a `oneOf` member by trying each (openapi-generator's `java` client) find that both accept either body and fail: there, read this answer as plain JSON.
  * @export
  */
-export type GetDevices200Response = Device | DeviceList;
+export type OrgListOrOrg = Org | OrgList | OrgPage;
 
-export function GetDevices200ResponseFromJSON(json: any): GetDevices200Response {
-    return GetDevices200ResponseFromJSONTyped(json, false);
+export function OrgListOrOrgFromJSON(json: any): OrgListOrOrg {
+    return OrgListOrOrgFromJSONTyped(json, false);
 }
 
-export function GetDevices200ResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): GetDevices200Response {
+export function OrgListOrOrgFromJSONTyped(json: any, ignoreDiscriminator: boolean): OrgListOrOrg {
     if (json == null) {
         return json;
     }
     if (typeof json !== 'object') {
         return json;
     }
-    if (instanceOfDevice(json)) {
-        return DeviceFromJSONTyped(json, true);
+    if (instanceOfOrg(json)) {
+        return OrgFromJSONTyped(json, true);
     }
-    if (instanceOfDeviceList(json)) {
-        return DeviceListFromJSONTyped(json, true);
+    if (instanceOfOrgList(json)) {
+        return OrgListFromJSONTyped(json, true);
+    }
+    if (instanceOfOrgPage(json)) {
+        return OrgPageFromJSONTyped(json, true);
     }
     return {} as any;
 }
 
-export function GetDevices200ResponseToJSON(json: any): any {
-    return GetDevices200ResponseToJSONTyped(json, false);
+export function OrgListOrOrgToJSON(json: any): any {
+    return OrgListOrOrgToJSONTyped(json, false);
 }
 
-export function GetDevices200ResponseToJSONTyped(value?: GetDevices200Response | null, ignoreDiscriminator: boolean = false): any {
+export function OrgListOrOrgToJSONTyped(value?: OrgListOrOrg | null, ignoreDiscriminator: boolean = false): any {
     if (value == null) {
         return value;
     }
     if (typeof value !== 'object') {
         return value;
     }
-    if (instanceOfDevice(value)) {
-        return DeviceToJSON(value as Device);
+    if (instanceOfOrg(value)) {
+        return OrgToJSON(value as Org);
     }
-    if (instanceOfDeviceList(value)) {
-        return DeviceListToJSON(value as DeviceList);
+    if (instanceOfOrgList(value)) {
+        return OrgListToJSON(value as OrgList);
+    }
+    if (instanceOfOrgPage(value)) {
+        return OrgPageToJSON(value as OrgPage);
     }
     return {};
 }

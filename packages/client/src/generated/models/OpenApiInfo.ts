@@ -12,65 +12,63 @@
  * Do not edit the class manually.
  */
 
-import type { Channel } from './Channel.js';
-import {
-    instanceOfChannel,
-    ChannelFromJSON,
-    ChannelFromJSONTyped,
-    ChannelToJSON,
-} from './Channel.js';
-import type { ChannelList } from './ChannelList.js';
-import {
-    instanceOfChannelList,
-    ChannelListFromJSON,
-    ChannelListFromJSONTyped,
-    ChannelListToJSON,
-} from './ChannelList.js';
-
+import { mapValues } from '../runtime.js';
 /**
- * @type GetChannels200Response
- * A `ChannelList`, or one `Channel` when `channel` is given.
+ * The document's `info`: title, version, licence, contact.
  * @export
+ * @interface OpenApiInfo
  */
-export type GetChannels200Response = Channel | ChannelList;
-
-export function GetChannels200ResponseFromJSON(json: any): GetChannels200Response {
-    return GetChannels200ResponseFromJSONTyped(json, false);
+export interface OpenApiInfo {
+    [key: string]: any | any;
+    /**
+     * 
+     */
+    title: string;
+    /**
+     * 
+     */
+    version: string;
 }
 
-export function GetChannels200ResponseFromJSONTyped(json: any, ignoreDiscriminator: boolean): GetChannels200Response {
+/**
+ * Check if a given object implements the OpenApiInfo interface.
+ */
+export function instanceOfOpenApiInfo(value: object): value is OpenApiInfo {
+    if (!('title' in value) || value['title'] === undefined) return false;
+    if (!('version' in value) || value['version'] === undefined) return false;
+    return true;
+}
+
+export function OpenApiInfoFromJSON(json: any): OpenApiInfo {
+    return OpenApiInfoFromJSONTyped(json, false);
+}
+
+export function OpenApiInfoFromJSONTyped(json: any, ignoreDiscriminator: boolean): OpenApiInfo {
     if (json == null) {
         return json;
     }
-    if (typeof json !== 'object') {
-        return json;
-    }
-    if (instanceOfChannel(json)) {
-        return ChannelFromJSONTyped(json, true);
-    }
-    if (instanceOfChannelList(json)) {
-        return ChannelListFromJSONTyped(json, true);
-    }
-    return {} as any;
+    return {
+        
+            ...json,
+        'title': json['title'],
+        'version': json['version'],
+    };
 }
 
-export function GetChannels200ResponseToJSON(json: any): any {
-    return GetChannels200ResponseToJSONTyped(json, false);
+export function OpenApiInfoToJSON(json: any): OpenApiInfo {
+    return OpenApiInfoToJSONTyped(json, false);
 }
 
-export function GetChannels200ResponseToJSONTyped(value?: GetChannels200Response | null, ignoreDiscriminator: boolean = false): any {
+export function OpenApiInfoToJSONTyped(value?: OpenApiInfo | null, ignoreDiscriminator: boolean = false): any {
     if (value == null) {
         return value;
     }
-    if (typeof value !== 'object') {
-        return value;
-    }
-    if (instanceOfChannel(value)) {
-        return ChannelToJSON(value as Channel);
-    }
-    if (instanceOfChannelList(value)) {
-        return ChannelListToJSON(value as ChannelList);
-    }
-    return {};
+
+    return {
+        
+            ...value,
+        'title': value['title'],
+        'version': value['version'],
+    };
 }
 

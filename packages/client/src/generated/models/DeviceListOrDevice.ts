@@ -12,63 +12,65 @@
  * Do not edit the class manually.
  */
 
-import { mapValues } from '../runtime.js';
-import type { ValidationIssue } from './ValidationIssue.js';
+import type { Device } from './Device.js';
 import {
-    ValidationIssueFromJSON,
-    ValidationIssueFromJSONTyped,
-    ValidationIssueToJSON,
-    ValidationIssueToJSONTyped,
-} from './ValidationIssue.js';
+    instanceOfDevice,
+    DeviceFromJSON,
+    DeviceFromJSONTyped,
+    DeviceToJSON,
+} from './Device.js';
+import type { DeviceList } from './DeviceList.js';
+import {
+    instanceOfDeviceList,
+    DeviceListFromJSON,
+    DeviceListFromJSONTyped,
+    DeviceListToJSON,
+} from './DeviceList.js';
 
 /**
- * Present on validation errors: `issues` names every failing field, at most 50 (the first ones found).
+ * @type DeviceListOrDevice
+ * A `DeviceList`, or one `Device` when `device_id` is given. A list has `data`, one item has not. Clients that pick a `oneOf` member by trying each (openapi-generator's `java` client) find that both accept either body and fail: there, read this answer as plain JSON.
  * @export
- * @interface ErrorBodyDetails
  */
-export interface ErrorBodyDetails {
-    [key: string]: any | any;
-    /**
-     * 
-     */
-    issues?: Array<ValidationIssue>;
+export type DeviceListOrDevice = Device | DeviceList;
+
+export function DeviceListOrDeviceFromJSON(json: any): DeviceListOrDevice {
+    return DeviceListOrDeviceFromJSONTyped(json, false);
 }
 
-/**
- * Check if a given object implements the ErrorBodyDetails interface.
- */
-export function instanceOfErrorBodyDetails(value: object): value is ErrorBodyDetails {
-    return true;
-}
-
-export function ErrorBodyDetailsFromJSON(json: any): ErrorBodyDetails {
-    return ErrorBodyDetailsFromJSONTyped(json, false);
-}
-
-export function ErrorBodyDetailsFromJSONTyped(json: any, ignoreDiscriminator: boolean): ErrorBodyDetails {
+export function DeviceListOrDeviceFromJSONTyped(json: any, ignoreDiscriminator: boolean): DeviceListOrDevice {
     if (json == null) {
         return json;
     }
-    return {
-        
-            ...json,
-        'issues': json['issues'] == null ? undefined : ((json['issues'] as Array<any>).map(ValidationIssueFromJSON)),
-    };
+    if (typeof json !== 'object') {
+        return json;
+    }
+    if (instanceOfDevice(json)) {
+        return DeviceFromJSONTyped(json, true);
+    }
+    if (instanceOfDeviceList(json)) {
+        return DeviceListFromJSONTyped(json, true);
+    }
+    return {} as any;
 }
 
-export function ErrorBodyDetailsToJSON(json: any): ErrorBodyDetails {
-    return ErrorBodyDetailsToJSONTyped(json, false);
+export function DeviceListOrDeviceToJSON(json: any): any {
+    return DeviceListOrDeviceToJSONTyped(json, false);
 }
 
-export function ErrorBodyDetailsToJSONTyped(value?: ErrorBodyDetails | null, ignoreDiscriminator: boolean = false): any {
+export function DeviceListOrDeviceToJSONTyped(value?: DeviceListOrDevice | null, ignoreDiscriminator: boolean = false): any {
     if (value == null) {
         return value;
     }
-
-    return {
-        
-            ...value,
-        'issues': value['issues'] == null ? undefined : ((value['issues'] as Array<any>).map(ValidationIssueToJSON)),
-    };
+    if (typeof value !== 'object') {
+        return value;
+    }
+    if (instanceOfDevice(value)) {
+        return DeviceToJSON(value as Device);
+    }
+    if (instanceOfDeviceList(value)) {
+        return DeviceListToJSON(value as DeviceList);
+    }
+    return {};
 }
 

@@ -1,0 +1,16 @@
+import { createRequire } from 'node:module';
+import { defineConfig } from 'vitest/config';
+
+const require = createRequire(import.meta.url);
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // The API's per-run database (a fresh one on DATABASE_URL's server, else embedded), migrated once.
+    globalSetup: [require.resolve('@apps-api/api/testing/global-setup')],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
