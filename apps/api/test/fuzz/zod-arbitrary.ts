@@ -56,6 +56,13 @@ type StringCheck = { kind: string; value?: unknown; regex?: RegExp };
 
 const accepts = (schema: z.ZodTypeAny) => (value: unknown) => schema.safeParse(value).success;
 
+/** The first of `tries` values that `ok` accepts, else the first value: bounded, unlike `filter`. */
+function preferAccepted<T>(arbitrary: fc.Arbitrary<T>, ok: (value: T) => boolean, tries = 12): fc.Arbitrary<T> {
+  return fc
+    .array(arbitrary, { minLength: tries, maxLength: tries })
+    .map((values) => values.find(ok) ?? (values[0] as T));
+}
+
 /** Base strings for a string schema's checks; anything may still be filtered out by the schema. */
 function stringBase(checks: StringCheck[]): fc.Arbitrary<string> {
   const kinds = new Set(checks.map((check) => check.kind));
@@ -145,8 +152,11 @@ export function arbitraryFor(schema: z.ZodTypeAny, ctx: ArbitraryContext): fc.Ar
         { weight: 4, arbitrary: arbitraryFor(def.innerType as z.ZodTypeAny, ctx) },
       );
     case K.ZodEffects:
-      // refine/preprocess/transform: generate for the inner schema, keep what the whole accepts.
-      return arbitraryFor(def.schema as z.ZodTypeAny, ctx).filter(accepts(schema));
+      // refine/preprocess/transform: generate for the inner schema and prefer what the whole accepts,
+      // among a bounded number of tries; else send a refused one (its 400 is as much in the contract).
+      // An unbounded filter looped for ever on refinements that random values almost never meet
+      // (a 366-day window between two dates).
+      return preferAccepted(arbitraryFor(def.schema as z.ZodTypeAny, ctx), accepts(schema));
     case K.ZodPipeline:
       return arbitraryFor(def.in as z.ZodTypeAny, ctx).filter(accepts(schema));
     case K.ZodBranded:
