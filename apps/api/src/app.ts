@@ -93,14 +93,12 @@ export function buildApp({ runtime, logger, settings = {}, telemetry }: AppDeps)
     withQuotas(config),
   ];
 
-  createExpressEndpoints(contract.health, healthRoutes(runtime), app, {
-    logInitialization: false,
-    requestValidationErrorHandler: passValidationErrors,
-  });
-  createExpressEndpoints(contract.docs, docsRoutes, app, {
-    logInitialization: false,
-    requestValidationErrorHandler: passValidationErrors,
-  });
+  // Every router mounts the same way: validation errors go on to the one error handler; the
+  // management routers also authenticate, limit and read the JSON body.
+  const open = { logInitialization: false, requestValidationErrorHandler: passValidationErrors };
+  const keyed = { ...open, globalMiddleware: authenticated };
+  createExpressEndpoints(contract.health, healthRoutes(runtime), app, open);
+  createExpressEndpoints(contract.docs, docsRoutes, app, open);
   app.use(DOCS_ASSETS_PATH, docsAssets);
   const pluginDeps = {
     runtime,
@@ -110,45 +108,14 @@ export function buildApp({ runtime, logger, settings = {}, telemetry }: AppDeps)
   mountPluginRoutes(app, pluginDeps, logger);
   // createHttpServer puts it in front of express: see plugin.fast-path.ts.
   app.locals.fastPath = updatesFastPath(pluginDeps, logger, security, config.CORS_ORIGINS !== undefined);
-  createExpressEndpoints(contract.app, appRoutes, app, {
-    logInitialization: false,
-    globalMiddleware: authenticated,
-    requestValidationErrorHandler: passValidationErrors,
-  });
-  createExpressEndpoints(contract.organization, organizationRoutes, app, {
-    logInitialization: false,
-    globalMiddleware: authenticated,
-    requestValidationErrorHandler: passValidationErrors,
-  });
-  createExpressEndpoints(contract.apikey, apikeyRoutes, app, {
-    logInitialization: false,
-    globalMiddleware: authenticated,
-    requestValidationErrorHandler: passValidationErrors,
-  });
-  createExpressEndpoints(contract.bundle, bundleRoutes(config.BUNDLE_MAX_BYTES), app, {
-    logInitialization: false,
-    globalMiddleware: authenticated,
-    requestValidationErrorHandler: passValidationErrors,
-  });
-  createExpressEndpoints(contract.channel, channelRoutes, app, {
-    logInitialization: false,
-    globalMiddleware: authenticated,
-    requestValidationErrorHandler: passValidationErrors,
-  });
-  createExpressEndpoints(contract.device, deviceRoutes, app, {
-    logInitialization: false,
-    globalMiddleware: authenticated,
-    requestValidationErrorHandler: passValidationErrors,
-  });
-  createExpressEndpoints(contract.statistics, statisticsRoutes, app, {
-    logInitialization: false,
-    globalMiddleware: authenticated,
-    requestValidationErrorHandler: passValidationErrors,
-  });
-  createExpressEndpoints(contract.files, filesRoutes(runtime), app, {
-    logInitialization: false,
-    requestValidationErrorHandler: passValidationErrors,
-  });
+  createExpressEndpoints(contract.app, appRoutes, app, keyed);
+  createExpressEndpoints(contract.organization, organizationRoutes, app, keyed);
+  createExpressEndpoints(contract.apikey, apikeyRoutes, app, keyed);
+  createExpressEndpoints(contract.bundle, bundleRoutes(config.BUNDLE_MAX_BYTES), app, keyed);
+  createExpressEndpoints(contract.channel, channelRoutes, app, keyed);
+  createExpressEndpoints(contract.device, deviceRoutes, app, keyed);
+  createExpressEndpoints(contract.statistics, statisticsRoutes, app, keyed);
+  createExpressEndpoints(contract.files, filesRoutes(runtime), app, open);
 
   app.use(notFound);
   app.use(errorHandler(logger));
