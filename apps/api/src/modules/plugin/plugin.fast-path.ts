@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEVICE_BODY_LIMIT_BYTES, contract } from '@apps-api/contract';
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, Response } from 'express';
 import { type Logger, accessLog } from '../../common/logger.js';
 import { requestId } from '../../common/request-id.js';
 import type { PluginDeps } from './plugin.deps.js';
@@ -18,22 +18,6 @@ import { parseDeviceJson } from './plugin.body.js';
 export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 const PATH = contract.plugin.checkForUpdate.path;
-
-/** The headers the security middlewares set, which do not depend on the request: computed once. */
-function staticHeaders(middlewares: RequestHandler[]): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const recorder = {
-    setHeader: (name: string, value: string | number) => {
-      headers[name.toLowerCase()] = String(value);
-    },
-    removeHeader: (name: string) => {
-      delete headers[name.toLowerCase()];
-    },
-    getHeader: (name: string) => headers[name.toLowerCase()],
-  } as unknown as Response;
-  for (const middleware of middlewares) middleware({ headers: {}, method: 'POST' } as Request, recorder, () => {});
-  return headers;
-}
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -55,10 +39,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 export function updatesFastPath(
   deps: PluginDeps,
   logger: Logger,
-  securityHeaders: RequestHandler[],
+  headers: Record<string, string>,
   corsConfigured: boolean,
 ): FastPath {
-  const headers = staticHeaders(securityHeaders);
   const logAccess = accessLog(logger);
   const send = (res: ServerResponse, answer: PluginAnswer) => {
     const body = JSON.stringify(answer.body);
