@@ -4,6 +4,7 @@ import express, { type Express, type NextFunction } from 'express';
 import { authenticate } from './modules/apikey/apikey.auth.js';
 import { errorHandler, notFound } from './common/http-errors.js';
 import { jsonBody } from './common/json-body.js';
+import { useJsonWriter } from './common/json-response.js';
 import { type Logger, accessLog } from './common/logger.js';
 import { failedAuthRateLimit, requestRateLimit } from './common/rate-limit.js';
 import { type Runtime, withEntityManager, withQuotas } from './common/request-context.js';
@@ -70,13 +71,14 @@ export function buildApp({ runtime, logger, settings = {}, telemetry }: AppDeps)
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  useJsonWriter(app);
   // Only these addresses' X-Forwarded-For is believed; with none, req.ip is the socket's address.
   app.set('trust proxy', config.TRUST_PROXY.length > 0 ? config.TRUST_PROXY : false);
 
   app.use(requestId);
   app.use(accessLog(logger));
   const security = securityHeaders();
-  app.use(security);
+  app.use(security.middleware);
   app.use(corsPolicy(config.CORS_ORIGINS));
 
   const limitFailedAuth = failedAuthRateLimit(runtime, config.RATE_LIMIT_FAILED_AUTH);
@@ -107,7 +109,7 @@ export function buildApp({ runtime, logger, settings = {}, telemetry }: AppDeps)
   };
   mountPluginRoutes(app, pluginDeps, logger);
   // createHttpServer puts it in front of express: see plugin.fast-path.ts.
-  app.locals.fastPath = updatesFastPath(pluginDeps, logger, security, config.CORS_ORIGINS !== undefined);
+  app.locals.fastPath = updatesFastPath(pluginDeps, logger, security.headers, config.CORS_ORIGINS !== undefined);
   createExpressEndpoints(contract.app, appRoutes, app, keyed);
   createExpressEndpoints(contract.organization, organizationRoutes, app, keyed);
   createExpressEndpoints(contract.apikey, apikeyRoutes, app, keyed);

@@ -35,6 +35,22 @@ describe('HTTP surface', () => {
     expect((await call(h, 'delete', `/app/${appId}/`, { key: t.key })).status).toBe(200);
   });
 
+  it('writes JSON with its exact length, and answers HEAD with the same headers and no body', async () => {
+    const t = await createTenant(h.em());
+    const appId = uniqueAppId();
+    await call(h, 'post', '/app', { key: t.key, body: { name: 'Ünïcode ✓', app_id: appId, owner_org: t.orgId } });
+    const got = await h.http().get(`/app/${appId}`).set('authorization', t.key);
+    expect(got.status).toBe(200);
+    expect(got.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(got.headers['content-length']).toBe(String(Buffer.byteLength(JSON.stringify(got.body))));
+    expect(got.body.name).toBe('Ünïcode ✓');
+    const head = await h.http().head(`/app/${appId}`).set('authorization', t.key);
+    expect(head.status).toBe(200);
+    expect(head.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(head.headers['content-length']).toBe(got.headers['content-length']);
+    expect(head.text).toBeUndefined();
+  });
+
   it('answers malformed JSON with 400 and a non-JSON content type with 415', async () => {
     const t = await createTenant(h.em());
     const malformed = await h
