@@ -70,31 +70,34 @@ export class LeasedCounter {
     private readonly leaseSize: number,
   ) {}
 
-  /** Counts one request of `key`. */
+  /** Counts one request of `key` when this replica can answer from memory; undefined when it must lease first. */
+  takeNow(key: string): Take | undefined {
+    let window = this.windows.get(key);
+    if (window && window.resetAt <= Date.now() && !window.leasing) {
+      this.windows.delete(key);
+      window = undefined;
+    }
+    if (!window || window.leasing) return undefined;
+    if (window.tokens > 0) {
+      window.tokens -= 1;
+      return {
+        allowed: true,
+        remaining: this.limit - window.leasedEverywhere + window.tokens,
+        resetAt: window.resetAt,
+      };
+    }
+    if (window.leasedEverywhere >= this.limit) return { allowed: false, remaining: 0, resetAt: window.resetAt };
+    return undefined;
+  }
+
+  /** Counts one request of `key`, leasing from the database (or waiting for a lease on its way) when needed. */
   async take(key: string): Promise<Take> {
     for (;;) {
-      const now = Date.now();
-      let window = this.windows.get(key);
-      if (window && window.resetAt <= now && !window.leasing) {
-        this.windows.delete(key);
-        window = undefined;
-      }
-      if (window?.leasing) {
-        await window.leasing;
-        continue;
-      }
-      if (window && window.tokens > 0) {
-        window.tokens -= 1;
-        return {
-          allowed: true,
-          remaining: this.limit - window.leasedEverywhere + window.tokens,
-          resetAt: window.resetAt,
-        };
-      }
-      if (window && window.leasedEverywhere >= this.limit) {
-        return { allowed: false, remaining: 0, resetAt: window.resetAt };
-      }
-      await this.lease(key, window);
+      const taken = this.takeNow(key);
+      if (taken) return taken;
+      const window = this.windows.get(key);
+      if (window?.leasing) await window.leasing;
+      else await this.lease(key, window);
     }
   }
 
