@@ -71,10 +71,9 @@ interface DailyCounts {
 }
 
 const utcDay = (at: Date) => at.toISOString().slice(0, 10);
-const byKey =
-  <T>(key: (item: T) => string) =>
-  (a: T, b: T) =>
-    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+/** `[key, value]` pairs in key order; each key is built once, not once per comparison. */
+const sortedByKey = <T>(entries: Iterable<[string, T]>): T[] =>
+  [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, value]) => value);
 
 function newestPerDevice(devices: DeviceSeen[]): DeviceSeen[] {
   const newest = new Map<string, DeviceSeen>();
@@ -83,7 +82,7 @@ function newestPerDevice(devices: DeviceSeen[]): DeviceSeen[] {
     const known = newest.get(key);
     if (!known || known.seenAt <= device.seenAt) newest.set(key, device);
   }
-  return [...newest.values()].sort(byKey((device) => `${device.app}/${device.deviceId}`));
+  return sortedByKey(newest);
 }
 
 function dailyCounts(batch: TelemetryBatch): DailyCounts[] {
@@ -107,7 +106,7 @@ function dailyCounts(batch: TelemetryBatch): DailyCounts[] {
     if (event.action === 'set') at(event.app, event.receivedAt).installs += 1;
     else if (event.action.endsWith('_fail')) at(event.app, event.receivedAt).failures += 1;
   }
-  return [...counts.values()].sort(byKey((entry) => `${entry.app}/${entry.day}`));
+  return sortedByKey(counts);
 }
 
 function deviceDays(devices: DeviceSeen[]): { app: string; day: string; deviceId: string }[] {
@@ -116,7 +115,7 @@ function deviceDays(devices: DeviceSeen[]): { app: string; day: string; deviceId
     const day = utcDay(device.seenAt);
     seen.set(`${device.app}/${day}/${device.deviceId}`, { app: device.app, day, deviceId: device.deviceId });
   }
-  return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, row]) => row);
+  return sortedByKey(seen);
 }
 
 const column = <T, V>(rows: T[], pick: (row: T) => V) => rows.map(pick);
