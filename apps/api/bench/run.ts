@@ -20,7 +20,7 @@ const settings = {
   duration: Number(env.BENCH_DURATION ?? 5),
   warmup: Number(env.BENCH_WARMUP ?? 2),
   /** Measured runs per server and scenario, alternating which server goes first. */
-  rounds: Math.max(1, Number(env.BENCH_ROUNDS ?? 3)),
+  rounds: Math.max(1, Number(env.BENCH_ROUNDS ?? 5)),
   apps: Number(env.BENCH_APPS ?? 10_000),
   poolMax: Number(env.BENCH_POOL_MAX ?? 10),
   /** Named prepared statements for the two GET lookups, in both servers alike (the service's default). */
