@@ -3,7 +3,7 @@ import type { Express, Response } from 'express';
 /**
  * `res.json` as this API uses it: no JSONP, no replacer or spaces, no ETag (turned off), so none
  * of express's `res.send` negotiation applies. Node drops the body of HEAD, 204 and 304 answers.
- * express's own cost 49 µs of CPU per request against 24 µs for this (bench/middleware-cost.ts).
+ * express's own cost 47 µs of CPU per request against 34 µs for this (bench/middleware-cost.ts).
  */
 function json(this: Response, body: unknown): Response {
   const text = JSON.stringify(body) ?? '';
