@@ -48,10 +48,7 @@ describe('GET /statistics', () => {
         event('set_fail', '2026-02-04T10:00:01Z'),
         event('download_complete', '2026-02-04T10:00:02Z'),
       ],
-      updateChecks: [
-        { app: app.id, offered: true, at: new Date('2026-02-02T09:00:00Z') },
-        { app: app.id, offered: false, at: new Date('2026-02-02T09:30:00Z') },
-      ],
+      updateChecks: [{ app: app.id, day: '2026-02-02', checks: 2, offered: 1 }],
     });
     const res = await call(h, 'get', `/statistics?app_id=${app.app_id}&from=2026-02-01&to=2026-02-04`, { key: t.key });
     expect(res.status).toBe(200);

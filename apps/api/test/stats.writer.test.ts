@@ -57,16 +57,13 @@ describe('writeTelemetry', () => {
           receivedAt: new Date('2026-01-02T00:00:00Z'),
         },
       ],
-      updateChecks: [
-        { app: app.id, offered: true, at: new Date('2026-01-01T10:00:00Z') },
-        { app: app.id, offered: false, at: new Date('2026-01-01T11:00:00Z') },
-      ],
+      updateChecks: [{ app: app.id, day: '2026-01-01', checks: 2, offered: 1 }],
     };
     await writeTelemetry(h.em(), batch);
     await writeTelemetry(h.em(), {
       devices: [device(app.id, b, '2026-01-01T12:00:00Z'), device(app.id, a, '2026-01-01T09:00:00Z', '0.9.0')],
       events: [],
-      updateChecks: [{ app: app.id, offered: false, at: new Date('2026-01-01T12:00:00Z') }],
+      updateChecks: [{ app: app.id, day: '2026-01-01', checks: 1, offered: 0 }],
     });
 
     const em = h.em();

@@ -6,7 +6,8 @@ import {
   type DeviceEventRecord,
   type DeviceSeen,
   type TelemetryBatch,
-  type UpdateCheck,
+  type UpdateChecks,
+  utcDay,
   writeTelemetry,
 } from '../modules/stats/stats.writer.js';
 
@@ -21,11 +22,13 @@ export type { DeviceEventRecord, DeviceSeen };
 
 /** Beyond this many pending items (a database down for long), more are dropped and logged. */
 const MAX_PENDING = 100_000;
+const DAY_MS = 86_400_000;
 
 export class DeviceTelemetry {
   private devices = new Map<string, DeviceSeen>();
   private events: DeviceEventRecord[] = [];
-  private checks: UpdateCheck[] = [];
+  /** Summed as they come, per app and UTC day (keyed by the day's number since 1970). */
+  private checks = new Map<string, UpdateChecks>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private dropped = 0;
@@ -60,12 +63,19 @@ export class DeviceTelemetry {
   }
 
   /** One `/updates` answer; `offered` when it carried a bundle URL. */
-  updateCheck(check: UpdateCheck): void {
-    if (this.checks.length >= MAX_PENDING) {
-      this.dropped += 1;
-      return;
+  updateCheck(app: string, offered: boolean, at: Date): void {
+    const key = `${app}/${Math.floor(at.getTime() / DAY_MS)}`;
+    let checks = this.checks.get(key);
+    if (!checks) {
+      if (this.checks.size >= MAX_PENDING) {
+        this.dropped += 1;
+        return;
+      }
+      checks = { app, day: utcDay(at), checks: 0, offered: 0 };
+      this.checks.set(key, checks);
     }
-    this.checks.push(check);
+    checks.checks += 1;
+    if (offered) checks.offered += 1;
   }
 
   start(): void {
@@ -84,15 +94,15 @@ export class DeviceTelemetry {
   /** Writes everything pending so far (after any flush already running). */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
-    if (this.devices.size === 0 && this.events.length === 0 && this.checks.length === 0) return;
+    if (this.devices.size === 0 && this.events.length === 0 && this.checks.size === 0) return;
     const batch: TelemetryBatch = {
       devices: [...this.devices.values()],
       events: this.events,
-      updateChecks: this.checks,
+      updateChecks: [...this.checks.values()],
     };
     this.devices = new Map();
     this.events = [];
-    this.checks = [];
+    this.checks = new Map();
     this.flushing = this.write(batch).finally(() => {
       this.flushing = undefined;
     });
@@ -129,6 +139,13 @@ export class DeviceTelemetry {
       if (!this.devices.has(key) && this.devices.size < MAX_PENDING) this.devices.set(key, device);
     }
     this.events = [...batch.events, ...this.events].slice(0, MAX_PENDING);
-    this.checks = [...batch.updateChecks, ...this.checks].slice(0, MAX_PENDING);
+    for (const checks of batch.updateChecks) {
+      const key = `${checks.app}/${Date.parse(checks.day) / DAY_MS}`;
+      const pending = this.checks.get(key);
+      if (pending) {
+        pending.checks += checks.checks;
+        pending.offered += checks.offered;
+      } else this.checks.set(key, checks);
+    }
   }
 }

@@ -27,7 +27,7 @@ export async function checkForUpdate(
 
   const now = new Date();
   deps.telemetry.seen(deviceSeen(found.app, request, now));
-  const checked = (offered: boolean) => deps.telemetry.updateCheck({ app: found.app, offered, at: now });
+  const checked = (offered: boolean) => deps.telemetry.updateCheck(found.app, offered, now);
 
   const decision = decideUpdate(request, found.candidates);
   if (decision.type !== 'update') {
