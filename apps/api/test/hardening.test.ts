@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { call } from './support/client.js';
@@ -23,6 +24,28 @@ describe('security headers', () => {
       'cache-control': 'no-store',
     });
     expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('are the same on POST /updates answered before express (plugin.fast-path.ts) as on its express route', async () => {
+    const body = JSON.stringify({ app_id: 'com.unknown.app', device_id: '00000000-0000-4000-8000-000000000001' });
+    const rid = requestIdOf();
+    const post = () => h.http().post('/updates').set('x-request-id', rid).set('content-type', 'application/json');
+    // The fast path leaves compressed bodies to express.
+    const [fast, routed] = await Promise.all([
+      post().send(body),
+      // serialize: superagent would otherwise send a Buffer under a JSON content type as JSON.
+      post()
+        .set('content-encoding', 'gzip')
+        .serialize((bytes) => bytes)
+        .send(gzipSync(body)),
+    ]);
+    const { date: _fastDate, ...fastHeaders } = fast.headers;
+    const { date: _routedDate, ...routedHeaders } = routed.headers;
+    expect(fast.status).toBe(400);
+    expect(routed.status).toBe(400);
+    expect(fast.body).toEqual(routed.body);
+    expect(fastHeaders['x-request-id']).toBe(rid);
+    expect(fastHeaders).toEqual(routedHeaders);
   });
 });
 

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEVICE_BODY_LIMIT_BYTES, contract } from '@apps-api/contract';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { type Logger, accessLog } from '../../common/logger.js';
-import { requestId } from '../../common/request-id.js';
+import { requestIdOf } from '../../common/request-id.js';
 import type { PluginDeps } from './plugin.deps.js';
 import { type PluginAnswer, invalidJsonParseBody, pluginAnswerOf, pluginPayloadTooLarge } from './plugin.errors.js';
 import { checkForUpdate } from './updates.service.js';
@@ -43,14 +43,15 @@ export function updatesFastPath(
   corsConfigured: boolean,
 ): FastPath {
   const logAccess = accessLog(logger);
-  const send = (res: ServerResponse, answer: PluginAnswer) => {
+  // One flat [name, value, …] list handed to writeHead with nothing set before: node then checks
+  // and writes each header once, where setHeader + an object would store, copy and check them again.
+  const fixed = [...Object.entries(headers).flat(), 'content-type', 'application/json; charset=utf-8'];
+  const send = (req: IncomingMessage, res: ServerResponse, answer: PluginAnswer) => {
     const body = JSON.stringify(answer.body);
-    res.writeHead(answer.status, {
-      ...headers,
-      ...answer.headers,
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(body),
-    });
+    const list = [...fixed, 'x-request-id', (req as Request).ctx.requestId];
+    for (const [name, value] of Object.entries(answer.headers ?? {})) list.push(name, value);
+    list.push('content-length', String(Buffer.byteLength(body)));
+    res.writeHead(answer.status, list);
     res.end(body);
   };
 
@@ -65,7 +66,7 @@ export function updatesFastPath(
       else if (mapped.status === 503) logger.warn({ err: error }, 'database unavailable');
       answer = mapped ?? { status: 500, body: { error: 'internal_error', message: 'Internal error' } };
     }
-    send(res, answer);
+    send(req, res, answer);
   };
 
   return (req, res) => {
@@ -76,7 +77,7 @@ export function updatesFastPath(
     if (path !== PATH && path !== `${PATH}/`) return false;
     const encoding = req.headers['content-encoding'];
     if (encoding !== undefined && encoding !== 'identity') return false;
-    requestId(req as Request, res as Response, () => {});
+    (req as Request).ctx = { requestId: requestIdOf(req) };
     logAccess(req, res, () => {});
     void handle(req, res);
     return true;
