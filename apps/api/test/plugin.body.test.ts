@@ -151,17 +151,35 @@ describe('the device rate limit', () => {
     let now = 1_000_000;
     const limit = new DeviceRateLimit(2, () => now);
     limit.hit('updates', 'com.a', 'd1');
+    now += 10_000;
     limit.hit('updates', 'com.a', 'd1');
     limit.hit('stats', 'com.a', 'd1');
+    limit.hit('updates', 'com.b', 'd1');
     limit.hit('updates', 'com.a', 'd2');
-    now += 15_000;
+    now += 5_000;
+    // The window began with the first request, 15 s ago.
     expect(refusedWith(() => limit.hit('updates', 'com.a', 'd1'))).toEqual({
       status: 429,
       headers: { 'retry-after': '45' },
       body: { error: 'too_many_requests', message: 'Too many requests', moreInfo: { retryAfterSeconds: 45 } },
     });
-    now += 45_000;
+    now += 44_001;
+    expect(refusedWith(() => limit.hit('updates', 'com.a', 'd1'))).toMatchObject({ headers: { 'retry-after': '1' } });
+    now += 999;
     limit.hit('updates', 'com.a', 'd1');
+    limit.hit('updates', 'com.a', 'd1');
+    expect(refusedWith(() => limit.hit('updates', 'com.a', 'd1'))).toMatchObject({ headers: { 'retry-after': '60' } });
+  });
+
+  it('counts at most 200,000 devices per window; those already counted stay limited', () => {
+    const now = 1_000_000;
+    const limit = new DeviceRateLimit(1, () => now);
+    limit.hit('updates', 'com.a', 'first');
+    for (let i = 1; i < 200_000; i++) limit.hit('updates', 'com.a', `d${i}`);
+    // The table is full: a new device passes uncounted, every time.
+    limit.hit('updates', 'com.a', 'late');
+    limit.hit('updates', 'com.a', 'late');
+    expect(refusedWith(() => limit.hit('updates', 'com.a', 'first'))).toMatchObject({ status: 429 });
   });
 
   it('is off at 0', () => {
