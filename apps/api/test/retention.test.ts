@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { RETENTION_LOCK, runRetention } from '../src/jobs/retention.js';
 import type { BundleStorage } from '../src/storage/storage.js';
 import { call } from './support/client.js';
@@ -80,7 +80,10 @@ describe('retention', () => {
     expect(left).toEqual([]);
   });
 
-  it('runs on one replica at a time (advisory lock)', async () => {
+  // Two replicas need two database sessions. The embedded database serves one session through a
+  // pool of one connection, so there the lock holder below would wait for itself: this runs on
+  // PostgreSQL (DATABASE_URL, as CI runs the suite).
+  it.skipIf(inject('embedded'))('runs on one replica at a time (advisory lock)', async () => {
     const results = await Promise.all([runRetention(h.em(), h.storage), runRetention(h.em(), h.storage)]);
     expect(results.filter((result) => result.ran).length).toBeGreaterThanOrEqual(1);
     const locker = h.em();
