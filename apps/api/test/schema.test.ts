@@ -95,3 +95,39 @@ describe.each(backends)('on $name, a freshly migrated database', (backend) => {
     expect(update).toEqual([]);
   });
 });
+
+describe('the device_day_counts migration', () => {
+  it('keeps each day’s distinct devices as the day’s count, and its down step brings device_days back', async () => {
+    const database = await backends[0]!.create();
+    const orm = await openOrm({ clientUrl: database.url, poolMax: 1 });
+    try {
+      const migrator = orm.getMigrator();
+      await migrator.up({ to: 'Migration20261203000000_live_updates' });
+      const sql = (text: string, values: unknown[] = []) => orm.em.getConnection().execute(text, values);
+      await sql(`insert into users (id, email, created_at, updated_at)
+                 values ('00000000-0000-4000-8000-0000000000a1', 'm@example.com', now(), now())`);
+      await sql(`insert into orgs (id, name, management_email, created_by, created_at, updated_at)
+                 values ('00000000-0000-4000-8000-0000000000b1', 'Org', 'm@example.com',
+                         '00000000-0000-4000-8000-0000000000a1', now(), now())`);
+      await sql(`insert into apps (id, app_id, app_id_key, name, icon_url, owner_org, user_id, created_at, updated_at)
+                 values ('00000000-0000-4000-8000-0000000000c1', 'com.m.app', 'com.m.app', 'M', '',
+                         '00000000-0000-4000-8000-0000000000b1', '00000000-0000-4000-8000-0000000000a1', now(), now())`);
+      const app = '00000000-0000-4000-8000-0000000000c1';
+      await sql(`insert into device_days (app, day, device_id) values
+                 ('${app}', '2026-01-01', 'd1'), ('${app}', '2026-01-01', 'd2'), ('${app}', '2026-01-02', 'd1')`);
+      await sql(`insert into app_stats_daily (app, day, update_checks) values ('${app}', '2026-01-01', 5)`);
+      await migrator.up();
+      expect(
+        await sql(`select to_char(day, 'YYYY-MM-DD') as day, devices, update_checks from app_stats_daily order by day`),
+      ).toEqual([
+        { day: '2026-01-01', devices: 2, update_checks: 5 },
+        { day: '2026-01-02', devices: 1, update_checks: 0 },
+      ]);
+      await migrator.down();
+      expect(await sql(`select count(*)::int as n from device_days`)).toEqual([{ n: 0 }]);
+    } finally {
+      await orm.close();
+      await database.drop();
+    }
+  });
+});

@@ -79,8 +79,8 @@ describe('writeTelemetry', () => {
       { day: '2026-01-02', update_checks: 0, updates_offered: 0, installs: 0, failures: 1 },
     ]);
     expect(
-      await runSql(em, `select count(*)::int as n from device_days where app = $1 and day = '2026-01-01'`, [app.id]),
-    ).toEqual([{ n: 2 }]);
+      await runSql(em, `select devices from app_stats_daily where app = $1 and day = '2026-01-01'`, [app.id]),
+    ).toEqual([{ devices: 2 }]);
     // An older sighting arriving later never rolls the device back.
     expect(
       await runSql(em, 'select version_name from devices where app = $1 and device_id = $2', [app.id, a]),
@@ -90,6 +90,29 @@ describe('writeTelemetry', () => {
     ).toEqual([
       { action: 'set', metadata: { k: 'v' } },
       { action: 'download_fail', metadata: null },
+    ]);
+  });
+
+  it('counts a device once a day across batches, and again on each later day it is seen', async () => {
+    const app = await newApp();
+    const a = '00000000-0000-4000-8000-0000000000a1';
+    const b = '00000000-0000-4000-8000-0000000000b1';
+    const write = (...devices: DeviceSeen[]) => writeTelemetry(h.em(), { devices, events: [], updateChecks: [] });
+    await write(device(app.id, a, '2026-01-01T08:00:00Z'));
+    await write(device(app.id, a, '2026-01-01T09:00:00Z'), device(app.id, b, '2026-01-01T09:00:00Z'));
+    await write(device(app.id, a, '2026-01-01T23:00:00Z'));
+    await write(device(app.id, a, '2026-01-02T00:00:01Z'), device(app.id, b, '2026-01-03T10:00:00Z'));
+    await write(device(app.id, b, '2026-01-03T11:00:00Z'));
+    expect(
+      await runSql(
+        h.em(),
+        `select to_char(day, 'YYYY-MM-DD') as day, devices from app_stats_daily where app = $1 order by day`,
+        [app.id],
+      ),
+    ).toEqual([
+      { day: '2026-01-01', devices: 2 },
+      { day: '2026-01-02', devices: 1 },
+      { day: '2026-01-03', devices: 1 },
     ]);
   });
 });

@@ -6,7 +6,7 @@ import { Bundle, ServerSecret, StorageRemoval } from '../modules/bundle/bundle.e
 import { Channel, ChannelDevice } from '../modules/channel/channel.entity.js';
 import { Device, DeviceEvent } from '../modules/device/device.entity.js';
 import { Org, OrgMember } from '../modules/org/org.entity.js';
-import { AppStatsDaily, DeviceDay } from '../modules/stats/stats.entity.js';
+import { AppStatsDaily } from '../modules/stats/stats.entity.js';
 import { User } from '../modules/user/user.entity.js';
 import { migrationsList } from './migrations/index.js';
 
@@ -24,7 +24,6 @@ export const entities = [
   Device,
   DeviceEvent,
   AppStatsDaily,
-  DeviceDay,
 ];
 
 export interface OrmOptions {

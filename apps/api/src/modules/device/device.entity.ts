@@ -26,6 +26,8 @@ export const Device = defineEntity({
     keyId: p.string().length(20).nullable(),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
+    /** The sighting before `updatedAt` (null until the second): how the telemetry writer tells a device's first sighting of a day. */
+    previousSeenAt: p.datetime().nullable(),
   },
   primaryKeys: ['app', 'deviceId'],
   indexes: [{ name: 'devices_app_updated_at_device_id_index', properties: ['app', 'updatedAt', 'deviceId'] }],

@@ -11,6 +11,8 @@ export const AppStatsDaily = defineEntity({
   properties: {
     app: p.manyToOne(App).mapToPk().primary().fieldName('app').deleteRule('cascade'),
     day: p.date().primary(),
+    /** Distinct devices seen that day: a device adds 1 with its first sighting of the day. */
+    devices: p.integer().default(0),
     updateChecks: p.integer().default(0),
     updatesOffered: p.integer().default(0),
     installs: p.integer().default(0),
@@ -20,23 +22,10 @@ export const AppStatsDaily = defineEntity({
   checks: [
     {
       name: 'app_stats_daily_counts_check',
-      expression: 'update_checks >= 0 and updates_offered >= 0 and installs >= 0 and failures >= 0',
+      expression:
+        'devices >= 0 and update_checks >= 0 and updates_offered >= 0 and installs >= 0 and failures >= 0',
     },
   ],
 });
 
 export type AppStatsDaily = InferEntity<typeof AppStatsDaily>;
-
-/** Which devices were seen on which UTC day: its primary key makes "distinct devices" an insert-or-ignore. */
-export const DeviceDay = defineEntity({
-  name: 'DeviceDay',
-  tableName: 'device_days',
-  properties: {
-    app: p.manyToOne(App).mapToPk().primary().fieldName('app').deleteRule('cascade'),
-    day: p.date().primary(),
-    deviceId: p.string().length(36).primary(),
-  },
-  primaryKeys: ['app', 'day', 'deviceId'],
-});
-
-export type DeviceDay = InferEntity<typeof DeviceDay>;

@@ -30,8 +30,7 @@ export async function getStatistics({
   return runSql<DailyStatistics>(
     em,
     `select to_char(d.day, 'YYYY-MM-DD') as date,
-       (select count(*) from device_days dd where dd.app = $1 and dd.day = d.day)::int as devices,
-       coalesce(s.update_checks, 0) as update_checks, coalesce(s.updates_offered, 0) as updates_offered,
+       coalesce(s.devices, 0) as devices, coalesce(s.update_checks, 0) as update_checks, coalesce(s.updates_offered, 0) as updates_offered,
        coalesce(s.installs, 0) as installs, coalesce(s.failures, 0) as failures
      from generate_series($2::date, $3::date, interval '1 day') as g(day)
      cross join lateral (select g.day::date as day) d

@@ -7,14 +7,18 @@ import { runSql } from '../../db/sql.js';
  * The rule every writer follows, so that batches from any number of replicas add up and never
  * deadlock:
  * - counters are only ever added to, by `insert … on conflict do update set n = n + excluded.n`
- *   on `app_stats_daily (app, day)`; distinct devices are `insert … on conflict do nothing` into
- *   `device_days (app, day, device_id)`; never read-modify-write;
- * - a device row is upserted on `(app, device_id)`; `updated_at` (last seen) never moves back;
+ *   on `app_stats_daily (app, day)`; never read-modify-write;
+ * - a device row is upserted on `(app, device_id)`; `updated_at` (last seen) never moves back, and
+ *   `previous_seen_at` keeps the sighting it replaced. A device counts once for a UTC day: when a
+ *   sighting on a later day than `previous_seen_at` is written (the upsert sees the row as the
+ *   last committed writer left it, so two replicas cannot both count it). A sighting older than
+ *   the device's newest one is not written and not counted: the day can then miss that device only
+ *   when the newer sighting fell on the next day and reached the database first;
  * - rows are written sorted by their key, so two batches lock rows in the same order;
  * - a whole batch is one transaction; rows of an app deleted meanwhile are skipped.
- * Days are UTC. What feeds `/statistics`: `update_checks` (one per `/updates` answer),
- * `updates_offered` (`/updates` answers carrying a bundle URL), `installs` (`set` events),
- * `failures` (events whose action ends in `_fail`), `devices` (distinct devices in `device_days`).
+ * Days are UTC. What feeds `/statistics`: `devices` (distinct devices seen that day),
+ * `update_checks` (one per `/updates` answer), `updates_offered` (`/updates` answers carrying a
+ * bundle URL), `installs` (`set` events), `failures` (events whose action ends in `_fail`).
  */
 
 /** A device as one device request described it; the newest one per device wins. */
@@ -118,7 +122,7 @@ const column = <T, V>(rows: T[], pick: (row: T) => V) => rows.map(pick);
 /**
  * Devices and events travel as one JSON parameter each (`JSON.stringify` is native; 15 array
  * parameters cost ~20 µs of node CPU per device in pg's array formatting, sorting and date
- * formatting). PostgreSQL dedupes, sorts and derives the days. The device routes refuse U+0000
+ * formatting). PostgreSQL dedupes, sorts and counts the days. The device routes refuse U+0000
  * and lone surrogates, which a JSON parameter could not carry.
  */
 const DEVICE_COLUMNS = `app uuid, "deviceId" varchar, "customId" varchar, platform varchar, "versionName" varchar,
@@ -143,13 +147,19 @@ const WRITE_DEVICES = `
       os_version = excluded.os_version, plugin_version = excluded.plugin_version, is_prod = excluded.is_prod,
       is_emulator = excluded.is_emulator, install_source = excluded.install_source,
       default_channel = excluded.default_channel, key_id = excluded.key_id,
-      updated_at = greatest(d.updated_at, excluded.updated_at)
+      previous_seen_at = d.updated_at, updated_at = excluded.updated_at
     where d.updated_at <= excluded.updated_at
+    returning d.app, d.device_id, d.previous_seen_at
+  ), first_of_day as (
+    select s.app, s.day, count(*)::int as devices
+    from (select distinct app, "deviceId" as device_id, ("seenAt" at time zone 'UTC')::date as day from sighting) s
+    join upserted u on u.app = s.app and u.device_id = s.device_id
+    where u.previous_seen_at is null or s.day > (u.previous_seen_at at time zone 'UTC')::date
+    group by s.app, s.day
   )
-  insert into device_days (app, day, device_id)
-  select distinct s.app, (s."seenAt" at time zone 'UTC')::date, s."deviceId" from sighting s
-  order by 1, 2, 3
-  on conflict do nothing`;
+  insert into app_stats_daily as st (app, day, devices)
+  select app, day, devices from first_of_day order by app, day
+  on conflict (app, day) do update set devices = st.devices + excluded.devices`;
 
 const WRITE_EVENTS = `
   insert into device_events (app, device_id, action, version_name, old_version_name, metadata, received_at)
