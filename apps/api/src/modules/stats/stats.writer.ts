@@ -68,9 +68,17 @@ export interface TelemetryBatch {
   updateChecks: UpdateChecks[];
 }
 
+/** Devices counted for a day by the device upsert (their first sighting of that day). */
+interface NewOnDay {
+  app: string;
+  day: string;
+  devices: number;
+}
+
 interface DailyCounts {
   app: string;
   day: string;
+  devices: number;
   updateChecks: number;
   updatesOffered: number;
   installs: number;
@@ -84,17 +92,18 @@ export const utcDay = (at: Date) => at.toISOString().slice(0, 10);
  * Sums per app and UTC day, sorted by that key (a handful of rows per batch). Days are keyed by
  * their number since 1970, so the date is formatted once per day, not once per row.
  */
-function dailyCounts(batch: TelemetryBatch): DailyCounts[] {
+function dailyCounts(batch: TelemetryBatch, newOnDay: NewOnDay[]): DailyCounts[] {
   const counts = new Map<string, DailyCounts>();
   const entry = (app: string, day: string) => {
     const key = `${app}/${day}`;
     let found = counts.get(key);
     if (!found) {
-      found = { app, day, updateChecks: 0, updatesOffered: 0, installs: 0, failures: 0 };
+      found = { app, day, devices: 0, updateChecks: 0, updatesOffered: 0, installs: 0, failures: 0 };
       counts.set(key, found);
     }
     return found;
   };
+  for (const counted of newOnDay) entry(counted.app, counted.day).devices += counted.devices;
   for (const checks of batch.updateChecks) {
     const found = entry(checks.app, checks.day);
     found.updateChecks += checks.checks;
@@ -157,9 +166,7 @@ const WRITE_DEVICES = `
     where u.previous_seen_at is null or s.day > (u.previous_seen_at at time zone 'UTC')::date
     group by s.app, s.day
   )
-  insert into app_stats_daily as st (app, day, devices)
-  select app, day, devices from first_of_day order by app, day
-  on conflict (app, day) do update set devices = st.devices + excluded.devices`;
+  select app, to_char(day, 'YYYY-MM-DD') as day, devices from first_of_day`;
 
 const WRITE_EVENTS = `
   insert into device_events (app, device_id, action, version_name, old_version_name, metadata, received_at)
@@ -171,21 +178,25 @@ const WRITE_EVENTS = `
 /** Writes one batch in one transaction, following the rule above. */
 export async function writeTelemetry(em: EntityManager, batch: TelemetryBatch): Promise<void> {
   const { devices, events } = batch;
-  const counts = dailyCounts(batch);
-  if (devices.length + counts.length + events.length === 0) return;
+  if (devices.length + events.length + batch.updateChecks.length === 0) return;
 
   await em.transactional(async (tx) => {
     const entityManager = tx as EntityManager;
-    if (devices.length > 0) await runSql(entityManager, WRITE_DEVICES, [JSON.stringify(devices)]);
+    const newOnDay =
+      devices.length > 0 ? await runSql<NewOnDay>(entityManager, WRITE_DEVICES, [JSON.stringify(devices)]) : [];
     if (events.length > 0) await runSql(entityManager, WRITE_EVENTS, [JSON.stringify(events)]);
+    // Every counter of the batch in one statement, rows in key order: the one place a batch locks
+    // app_stats_daily rows, so two replicas' batches cannot lock them in opposite orders.
+    const counts = dailyCounts(batch, newOnDay);
     if (counts.length > 0) {
       await runSql(
         entityManager,
-        `insert into app_stats_daily as s (app, day, update_checks, updates_offered, installs, failures)
-         select u.* from unnest($1::uuid[], $2::date[], $3::int[], $4::int[], $5::int[], $6::int[])
-           as u(app, day, update_checks, updates_offered, installs, failures)
+        `insert into app_stats_daily as s (app, day, devices, update_checks, updates_offered, installs, failures)
+         select u.* from unnest($1::uuid[], $2::date[], $3::int[], $4::int[], $5::int[], $6::int[], $7::int[])
+           as u(app, day, devices, update_checks, updates_offered, installs, failures)
          where exists (select 1 from apps a where a.id = u.app)
          on conflict (app, day) do update set
+           devices = s.devices + excluded.devices,
            update_checks = s.update_checks + excluded.update_checks,
            updates_offered = s.updates_offered + excluded.updates_offered,
            installs = s.installs + excluded.installs,
@@ -193,6 +204,7 @@ export async function writeTelemetry(em: EntityManager, batch: TelemetryBatch): 
         [
           column(counts, (c) => c.app),
           column(counts, (c) => c.day),
+          column(counts, (c) => c.devices),
           column(counts, (c) => c.updateChecks),
           column(counts, (c) => c.updatesOffered),
           column(counts, (c) => c.installs),
