@@ -98,7 +98,7 @@ describe.each(backends)('on $name, a freshly migrated database', (backend) => {
 
 describe('the device_day_counts migration', () => {
   it('keeps each day’s distinct devices as the day’s count, and its down step brings device_days back', async () => {
-    const database = await backends[0]!.create();
+    const database = await (inject('embedded') ? embedded : postgres).create();
     const orm = await openOrm({ clientUrl: database.url, poolMax: 1 });
     try {
       const migrator = orm.getMigrator();
