@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 export interface Server {
@@ -50,6 +50,36 @@ export function cpuMsOf(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU time (ms) used so far by each process named `postgres…` on this machine (Linux), by pid: the
+ * local database server's backends and helpers. Empty when the database runs elsewhere.
+ */
+export function databaseCpuByPid(): Map<number, number> {
+  const byPid = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (!name.startsWith('postgres')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byPid.set(Number(entry), ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND);
+    } catch {
+      // The process ended while being read.
+    }
+  }
+  return byPid;
+}
+
+/** Database CPU (ms) used since `before`, or undefined when no local database process was seen. Processes that ended meanwhile are not counted. */
+export function databaseCpuMsSince(before: Map<number, number>): number | undefined {
+  const after = databaseCpuByPid();
+  if (after.size === 0) return undefined;
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
+  return total;
 }
 
 /** Samples a process's RSS every 100 ms until stopped; returns the largest value seen. */

@@ -16,6 +16,11 @@ export interface Measurement {
   maxRssBytes: number;
   /** The server process's own CPU time (user + system) per request: less sensitive to a busy machine than req/s. */
   cpuMicrosPerRequest: number;
+  /**
+   * CPU time of the local PostgreSQL's processes per request, over the run and the writes it left
+   * to settle (the service's device telemetry); undefined when the database is not on this machine.
+   */
+  databaseCpuMicrosPerRequest: number | undefined;
   /** 1-minute load average right before the run. */
   load: number;
 }
@@ -63,6 +68,7 @@ interface Summary {
   p50: number;
   p99: number;
   cpuMicrosPerRequest: number;
+  databaseCpuMicrosPerRequest: number | undefined;
   maxRssBytes: number;
   errors: number;
   total: number;
@@ -85,6 +91,9 @@ function summarise(report: Report): Summary[] {
       p50: median(rounds.map((m) => m.p50)),
       p99: median(rounds.map((m) => m.p99)),
       cpuMicrosPerRequest: median(rounds.map((m) => m.cpuMicrosPerRequest)),
+      databaseCpuMicrosPerRequest: rounds.every((m) => m.databaseCpuMicrosPerRequest !== undefined)
+        ? median(rounds.map((m) => m.databaseCpuMicrosPerRequest as number))
+        : undefined,
       maxRssBytes: Math.max(...rounds.map((m) => m.maxRssBytes)),
       errors: rounds.reduce((sum, m) => sum + m.errors, 0),
       total: rounds.reduce((sum, m) => sum + m.total, 0),
@@ -108,6 +117,7 @@ function rows(report: Report): string[][] {
     'scenario',
     'server',
     'CPU µs/req',
+    'DB CPU µs/req',
     'req/s',
     'p50 ms',
     'p99 ms',
@@ -122,6 +132,7 @@ function rows(report: Report): string[][] {
       m.scenario,
       m.server,
       fixed(m.cpuMicrosPerRequest, 0),
+      m.databaseCpuMicrosPerRequest === undefined ? '–' : fixed(m.databaseCpuMicrosPerRequest, 0),
       fixed(m.requestsPerSecond, 0),
       fixed(m.p50),
       fixed(m.p99),
@@ -230,7 +241,7 @@ export function toMarkdown(report: Report): string {
     table(rows(report), true),
     '',
     `Ready (process spawn → first \`/readyz\` 200): service ${fixed(report.ready.service, 0)} ms (${fixed(report.readyCpu.service, 0)} ms of CPU), baseline ${fixed(report.ready.baseline, 0)} ms (${fixed(report.readyCpu.baseline, 0)} ms of CPU).`,
-    'CPU µs/req (the primary figure) is the server process’s own CPU time per request; unlike req/s it hardly depends on what else the machine runs. Every figure is the median of the rounds; the ratio is taken within each round (both servers back to back) and its median and spread are shown; `load` is the 1-minute load average before each round.',
+    'CPU µs/req (the primary figure) is the server process’s own CPU time per request; unlike req/s it hardly depends on what else the machine runs. `DB CPU µs/req` is what the local PostgreSQL spent per request (its own processes, which share this machine’s cores with both servers): it includes the writes the service defers, such as device telemetry. Every figure is the median of the rounds; the ratio is taken within each round (both servers back to back) and its median and spread are shown; `load` is the 1-minute load average before each round.',
     '',
     `Database statements per GET /app/:app_id (default rate limits, counted by a proxy over ${report.statements.requests} requests): ${fixed(report.statements.perRequest, 3)}, of which writes ${fixed(report.statements.writesPerRequest, 3)}.`,
     `Idle RSS after start: service ${mb(report.idleRss.service)} MB, baseline ${mb(report.idleRss.baseline)} MB.`,

@@ -7,7 +7,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { cpuMsOf, freePort, rssOf, type Server, startServer, watchRss } from './processes.js';
+import {
+  cpuMsOf,
+  databaseCpuByPid,
+  databaseCpuMsSince,
+  freePort,
+  rssOf,
+  type Server,
+  startServer,
+  watchRss,
+} from './processes.js';
 import { type Measurement, type Report, loadNow, machineFacts, toMarkdown, toText } from './report.js';
 import { type Dataset, createBenchDatabase, seed } from './seed.js';
 import { startStatementCounter } from './statement-counter.js';
@@ -49,6 +58,8 @@ const MIDDLE_PAGE = (apps: number) => Math.floor(apps / 100);
 interface Scenario {
   id: string;
   name: string;
+  /** Milliseconds to wait after the load before reading CPU times, so writes the service defers (device telemetry) count for this run. */
+  settleMs?: number;
   service: (server: Server, data: Dataset) => autocannon.Request;
   baseline?: (server: Server, data: Dataset) => autocannon.Request;
 }
@@ -132,8 +143,12 @@ async function measure(server: Server, data: Dataset, scenario: Scenario, round:
   const loadBefore = Number(loadNow().split(' ')[0]);
   const stopWatching = watchRss(server.child.pid);
   const cpuBefore = cpuMsOf(server.child.pid) ?? 0;
+  const databaseBefore = databaseCpuByPid();
   const result = await load(server, data, scenario, { seconds: settings.duration });
+  if (scenario.settleMs) await new Promise((resolve) => setTimeout(resolve, scenario.settleMs));
   const cpuMs = (cpuMsOf(server.child.pid) ?? 0) - cpuBefore;
+  const databaseMs = databaseCpuMsSince(databaseBefore);
+  const perRequest = (ms: number) => (result.requests.total > 0 ? (ms * 1000) / result.requests.total : 0);
   return {
     id: scenario.id,
     scenario: scenario.name,
@@ -145,7 +160,8 @@ async function measure(server: Server, data: Dataset, scenario: Scenario, round:
     errors: result.errors + result.timeouts + result.non2xx,
     total: result.requests.total,
     maxRssBytes: stopWatching(),
-    cpuMicrosPerRequest: result.requests.total > 0 ? (cpuMs * 1000) / result.requests.total : 0,
+    cpuMicrosPerRequest: perRequest(cpuMs),
+    databaseCpuMicrosPerRequest: databaseMs === undefined ? undefined : perRequest(databaseMs),
     load: loadBefore,
   };
 }
@@ -282,7 +298,7 @@ async function main(): Promise<void> {
           const m = await measure(server, data, scenario, round);
           measurements.push(m);
           process.stdout.write(
-            `${m.scenario.padEnd(28)} round ${round + 1} ${m.server.padEnd(8)} ${m.requestsPerSecond.toFixed(0).padStart(6)} req/s  ${m.cpuMicrosPerRequest.toFixed(0).padStart(4)} µs CPU/req  p50 ${m.p50} ms  p99 ${m.p99} ms  errors ${m.errors}  load ${m.load}\n`,
+            `${m.scenario.padEnd(28)} round ${round + 1} ${m.server.padEnd(8)} ${m.requestsPerSecond.toFixed(0).padStart(6)} req/s  ${m.cpuMicrosPerRequest.toFixed(0).padStart(4)} µs CPU/req  ${m.databaseCpuMicrosPerRequest?.toFixed(0) ?? '–'} µs DB CPU/req  p50 ${m.p50} ms  p99 ${m.p99} ms  errors ${m.errors}  load ${m.load}\n`,
           );
         }
       }

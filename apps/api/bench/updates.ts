@@ -60,10 +60,15 @@ export function deviceBody(data: UpdatesDataset, versionName: string, deviceId: 
   });
 }
 
+/** The telemetry flush interval (1 s, src/jobs/device-telemetry.ts) and a margin for the write. */
+const TELEMETRY_SETTLE_MS = 1_300;
+
 export const updatesScenarios = (data: () => UpdatesDataset) => [
   {
     id: 'updates-none',
     name: 'POST /updates (up to date)',
+    // The service writes its device telemetry once a second: this run's last batch counts for it.
+    settleMs: TELEMETRY_SETTLE_MS,
     service: (): autocannon.Request => ({
       method: 'POST',
       path: '/updates',
@@ -73,6 +78,7 @@ export const updatesScenarios = (data: () => UpdatesDataset) => [
   {
     id: 'updates-new',
     name: 'POST /updates (update)',
+    settleMs: TELEMETRY_SETTLE_MS,
     service: (): autocannon.Request => ({
       method: 'POST',
       path: '/updates',
