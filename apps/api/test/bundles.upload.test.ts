@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { Readable, Transform, pipeline } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { BundleStorage } from '../src/storage/storage.js';
@@ -90,6 +90,47 @@ describe('POST /bundle/upload', () => {
     expect(noChannel.status).toBe(404);
     expect(noChannel.body).toEqual(errorEnvelope('channel_not_found', 'Channel not found', noChannel.rid));
     expect(await storedState(h, app.id)).toEqual(before);
+  });
+
+  it('refusing before reading, reads a small body to its end (the client gets the answer, not a reset) and closes on a large one', async () => {
+    const { t, app } = await tenantWithApp(h);
+    expect((await uploadVia(h, { key: t.key, query: { app_id: app.app_id, version: '1.0.0' } })).status).toBe(201);
+    const agent = new Agent({ keepAlive: true });
+    const refused = (declared: number, sent: Buffer) =>
+      new Promise<{ status: number | undefined; connection: string | undefined; body: string }>((resolve, reject) => {
+        const req = httpRequest(`${h.baseUrl}/bundle/upload?app_id=${app.app_id}&version=1.0.0`, {
+          method: 'POST',
+          agent,
+          headers: { authorization: t.key, 'content-type': 'application/zip', 'content-length': String(declared) },
+        });
+        req.on('response', (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            resolve({ status: res.statusCode, connection: res.headers.connection, body: Buffer.concat(chunks).toString() });
+            req.destroy();
+          });
+        });
+        req.on('error', reject);
+        req.write(sent);
+      });
+    try {
+      // A body larger than what arrives with the headers, sent whole before the answer comes, as the
+      // CLI sends a bundle: 20 times, the answer arrives.
+      const small = randomBytes(200 * 1024);
+      for (let i = 0; i < 20; i++) {
+        const answer = await refused(small.length, small);
+        expect([answer.status, answer.connection, JSON.parse(answer.body).code]).toEqual([
+          409,
+          'keep-alive',
+          'version_already_exists',
+        ]);
+      }
+      const large = await refused(2 * 1024 * 1024, randomBytes(64 * 1024));
+      expect([large.status, large.connection]).toEqual([409, 'close']);
+    } finally {
+      agent.destroy();
+    }
   });
 });
 

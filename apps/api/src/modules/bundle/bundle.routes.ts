@@ -14,6 +14,9 @@ import {
 
 const s = initServer();
 
+/** Of a refused upload's body, what is still read (and dropped) to keep the answer deliverable. */
+const DRAIN_LIMIT_BYTES = 1024 * 1024;
+
 /** The bundle routes; uploads are capped at `maxBytes` (BUNDLE_MAX_BYTES). */
 export function bundleRoutes(maxBytes: number) {
   return s.router(contract.bundle, {
@@ -54,8 +57,12 @@ export function bundleRoutes(maxBytes: number) {
         });
         return { status: 201, body: toBundleBody(bundle, app.appId) };
       } catch (error) {
-        // Answered before the whole body arrived: close the connection rather than read the rest.
-        if (!req.complete) res.setHeader('connection', 'close');
+        // Answered before the whole body arrived. A body of at most DRAIN_LIMIT_BYTES is read to its
+        // end and dropped after the answer (node does so for a body nobody read): a client that has
+        // sent it all already then reads the answer, where closing with unread bytes would send it
+        // a reset that can overtake the answer. A larger or unsized body closes the connection.
+        const small = length !== undefined && Number(length) <= DRAIN_LIMIT_BYTES;
+        if (!req.complete && !small) res.setHeader('connection', 'close');
         throw error;
       }
     },
