@@ -129,9 +129,9 @@ function dailyCounts(batch: TelemetryBatch, newOnDay: NewOnDay[]): DailyCounts[]
 const column = <T, V>(rows: T[], pick: (row: T) => V) => rows.map(pick);
 
 /**
- * Devices and events travel as one JSON parameter each (`JSON.stringify` is native; 15 array
- * parameters cost ~20 µs of node CPU per device in pg's array formatting, sorting and date
- * formatting). PostgreSQL dedupes, sorts and counts the days. The device routes refuse U+0000
+ * Devices and events travel as one JSON parameter each: `JSON.stringify` is native, where 15 array
+ * parameters, sorted and deduped in node, cost 17.5 against 6.2 µs of node CPU per device written
+ * (3,000 devices a batch). PostgreSQL dedupes, sorts and counts the days. The device routes refuse U+0000
  * and lone surrogates, which a JSON parameter could not carry.
  */
 const DEVICE_COLUMNS = `app uuid, "deviceId" varchar, "customId" varchar, platform varchar, "versionName" varchar,
