@@ -60,15 +60,14 @@ export function databaseCpuByPid(): Map<number, number> {
   const byPid = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
+    let name: string;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (!name.startsWith('postgres')) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      byPid.set(Number(entry), ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND);
+      name = readFileSync(`/proc/${entry}/comm`, 'utf8');
     } catch {
-      // The process ended while being read.
+      continue; // The process ended meanwhile.
     }
+    const ms = name.startsWith('postgres') ? cpuMsOf(Number(entry)) : undefined;
+    if (ms !== undefined) byPid.set(Number(entry), ms);
   }
   return byPid;
 }
