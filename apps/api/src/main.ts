@@ -92,9 +92,6 @@ async function main(): Promise<void> {
 
   runtime.storage = storage;
   runtime.orm = database.orm;
-  runtime.state = 'ready';
-  telemetry.start();
-  logger.info({ url: `http://${config.HOST}:${port}`, embedded: database.embedded, storage: storage.kind }, 'ready');
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
@@ -129,6 +126,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
+
+  // Ready only once a signal drains instead of killing: a supervisor (or a test) that signals as
+  // soon as it reads "ready" must not catch the process before its handlers are in place.
+  runtime.state = 'ready';
+  telemetry.start();
+  logger.info({ url: `http://${config.HOST}:${port}`, embedded: database.embedded, storage: storage.kind }, 'ready');
 }
 
 main().catch((error: unknown) => {
