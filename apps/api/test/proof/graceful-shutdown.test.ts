@@ -150,15 +150,12 @@ describe('graceful shutdown', () => {
   });
 });
 
-const DELAY_SECONDS = 4;
-
 describe('graceful shutdown behind a load balancer (SHUTDOWN_DELAY_SECONDS)', () => {
   it('says 503 on /readyz and still serves for the delay, then refuses connections and exits 0', async () => {
     const delayed = await spawnServer({
       DATABASE_URL: inject('databaseUrl'),
       MIGRATE_ON_START: 'false',
-      // 4 s: on a loaded CI machine the polls below must still fit inside the delay.
-      SHUTDOWN_DELAY_SECONDS: String(DELAY_SECONDS),
+      SHUTDOWN_DELAY_SECONDS: '2',
     });
     try {
       const port = Number(new URL(delayed.baseUrl).port);
@@ -173,21 +170,21 @@ describe('graceful shutdown behind a load balancer (SHUTDOWN_DELAY_SECONDS)', ()
       // New connections are still accepted and served during the delay.
       const during = await client.send({ method: 'GET', path: '/app', headers: { authorization: tenant.key } });
       expect(during.status).toBe(200);
-      expect(Date.now() - signalledAt).toBeLessThan(DELAY_SECONDS * 1000);
+      expect(Date.now() - signalledAt).toBeLessThan(2_000);
 
       let refused = false;
-      for (let polls = 0; !refused && polls < 160; polls++) {
+      for (let polls = 0; !refused && polls < 80; polls++) {
         refused = await refusesConnections(port);
         if (!refused) await new Promise((resolve) => setTimeout(resolve, 50));
       }
       const refusedAfterMs = Date.now() - signalledAt;
       expect(refused).toBe(true);
-      expect(refusedAfterMs).toBeGreaterThanOrEqual(DELAY_SECONDS * 1000);
+      expect(refusedAfterMs).toBeGreaterThanOrEqual(2_000);
       expect(await delayed.exited).toBe(0);
       expect(Date.now() - signalledAt).toBeLessThan(DEADLINE_MS);
       client.close();
       console.log(
-        `SHUTDOWN FIGURES ${JSON.stringify({ delaySeconds: DELAY_SECONDS, readyzWhileDelayed: readyz, refusedAfterMs })}`,
+        `SHUTDOWN FIGURES ${JSON.stringify({ delaySeconds: 2, readyzWhileDelayed: readyz, refusedAfterMs })}`,
       );
     } finally {
       if (delayed.child.exitCode === null) delayed.child.kill('SIGKILL');
