@@ -7,6 +7,7 @@ import {
   type DeviceSeen,
   type TelemetryBatch,
   type UpdateChecks,
+  DAY_MS,
   utcDay,
   writeTelemetry,
 } from '../modules/stats/stats.writer.js';
@@ -22,7 +23,6 @@ export type { DeviceEventRecord, DeviceSeen };
 
 /** Beyond this many pending items (a database down for long), more are dropped and logged. */
 const MAX_PENDING = 100_000;
-const DAY_MS = 86_400_000;
 
 export class DeviceTelemetry {
   private devices = new Map<string, DeviceSeen>();

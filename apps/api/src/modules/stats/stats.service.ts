@@ -4,8 +4,7 @@ import { invalidParameters } from '../../common/errors.js';
 import type { Principal } from '../../common/rights.js';
 import { runSql } from '../../db/sql.js';
 import { loadAppWithRight } from '../channel/channel.service.js';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from './stats.writer.js';
 
 /** One row per UTC day from `from` to `to`, zeros for quiet days. */
 export async function getStatistics({

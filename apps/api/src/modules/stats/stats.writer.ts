@@ -85,7 +85,8 @@ interface DailyCounts {
   failures: number;
 }
 
-const DAY_MS = 86_400_000;
+/** Milliseconds in a UTC day: `Math.floor(ms / DAY_MS)` numbers a day without formatting it. */
+export const DAY_MS = 86_400_000;
 export const utcDay = (at: Date) => at.toISOString().slice(0, 10);
 
 /**
