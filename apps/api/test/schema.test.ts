@@ -116,7 +116,7 @@ describe('the device_day_counts migration', () => {
       await sql(`insert into device_days (app, day, device_id) values
                  ('${app}', '2026-01-01', 'd1'), ('${app}', '2026-01-01', 'd2'), ('${app}', '2026-01-02', 'd1')`);
       await sql(`insert into app_stats_daily (app, day, update_checks) values ('${app}', '2026-01-01', 5)`);
-      await migrator.up();
+      await migrator.up({ to: 'Migration20261203120000_device_day_counts' });
       expect(
         await sql(`select to_char(day, 'YYYY-MM-DD') as day, devices, update_checks from app_stats_daily order by day`),
       ).toEqual([
@@ -125,6 +125,30 @@ describe('the device_day_counts migration', () => {
       ]);
       await migrator.down();
       expect(await sql(`select count(*)::int as n from device_days`)).toEqual([{ n: 0 }]);
+    } finally {
+      await orm.close();
+      await database.drop();
+    }
+  });
+});
+
+describe('the telemetry_app_trigger migration', () => {
+  it('swaps the foreign keys of devices and device_events for the delete trigger, and its down step swaps them back', async () => {
+    const database = await (inject('embedded') ? embedded : postgres).create();
+    const orm = await openOrm({ clientUrl: database.url, poolMax: 1 });
+    try {
+      const migrator = orm.getMigrator();
+      const sql = (text: string) => orm.em.getConnection().execute(text);
+      const state = () =>
+        sql(`select (select array_agg(conname::text order by conname) from pg_constraint
+                     where conname in ('devices_app_foreign', 'device_events_app_foreign')) as foreign_keys,
+                    (select array_agg(tgname::text) from pg_trigger where tgname = 'apps_delete_telemetry') as triggers`);
+      await migrator.up();
+      expect(await state()).toEqual([{ foreign_keys: null, triggers: ['apps_delete_telemetry'] }]);
+      await migrator.down();
+      expect(await state()).toEqual([
+        { foreign_keys: ['device_events_app_foreign', 'devices_app_foreign'], triggers: null },
+      ]);
     } finally {
       await orm.close();
       await database.drop();

@@ -36,9 +36,14 @@ describe('GET /statistics', () => {
       metadata: null,
       receivedAt: new Date(at),
     });
+    // Two batches, as the telemetry queue sends them: one sighting per device each.
+    await writeTelemetry(h.em(), {
+      devices: [device('00000000-0000-4000-8000-000000000001', '2026-02-02T23:59:59Z')],
+      events: [],
+      updateChecks: [],
+    });
     await writeTelemetry(h.em(), {
       devices: [
-        device('00000000-0000-4000-8000-000000000001', '2026-02-02T23:59:59Z'),
         device('00000000-0000-4000-8000-000000000002', '2026-02-02T01:00:00Z'),
         device('00000000-0000-4000-8000-000000000001', '2026-02-04T00:00:00Z'),
       ],

@@ -1,15 +1,42 @@
-import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { describe, expect, inject, it } from 'vitest';
 import { runSql } from '../src/db/sql.js';
 import { type DeviceSeen, writeTelemetry } from '../src/modules/stats/stats.writer.js';
-import { createAppVia } from './support/client.js';
+import { call, createAppVia } from './support/client.js';
 import { createTenant } from './support/factories.js';
 import { uniqueAppId, useServer } from './support/harness.js';
 
 const h = useServer();
 
 async function newApp() {
+  return (await newTenantApp()).app;
+}
+
+async function newTenantApp() {
   const t = await createTenant(h.em());
-  return createAppVia(h, t.key, { name: 'Stats', app_id: uniqueAppId(), owner_org: t.orgId });
+  return { t, app: await createAppVia(h, t.key, { name: 'Stats', app_id: uniqueAppId(), owner_org: t.orgId }) };
+}
+
+const event = (app: string, deviceId: string, action = 'set') => ({
+  app,
+  deviceId,
+  action,
+  versionName: '1.0.1',
+  oldVersionName: null,
+  metadata: null,
+  receivedAt: new Date('2026-01-01T10:00:00Z'),
+});
+
+/** Rows of each telemetry table for these apps' ids. */
+async function telemetryRows(apps: string[]) {
+  const [row] = await runSql<Record<string, number>>(
+    h.em(),
+    `select (select count(*) from devices where app = any($1::uuid[]))::int as devices,
+            (select count(*) from device_events where app = any($1::uuid[]))::int as events,
+            (select count(*) from app_stats_daily where app = any($1::uuid[]))::int as days`,
+    [apps],
+  );
+  return row;
 }
 
 const device = (app: string, deviceId: string, seenAt: string, versionName = '1.0.0'): DeviceSeen => ({
@@ -115,4 +142,92 @@ describe('writeTelemetry', () => {
       { day: '2026-01-03', devices: 1 },
     ]);
   });
+
+  it('writes and counts only the newest of several sightings of one device in a batch', async () => {
+    const app = await newApp();
+    const a = '00000000-0000-4000-8000-0000000000a2';
+    await writeTelemetry(h.em(), {
+      devices: [device(app.id, a, '2026-01-01T23:59:59Z', '1.0.0'), device(app.id, a, '2026-01-02T00:00:01Z', '1.0.1')],
+      events: [],
+      updateChecks: [],
+    });
+    expect(
+      await runSql(
+        h.em(),
+        `select to_char(day, 'YYYY-MM-DD') as day, devices from app_stats_daily where app = $1 order by day`,
+        [app.id],
+      ),
+    ).toEqual([{ day: '2026-01-02', devices: 1 }]);
+    expect(await runSql(h.em(), 'select version_name from devices where app = $1', [app.id])).toEqual([
+      { version_name: '1.0.1' },
+    ]);
+  });
+
+  it('skips the rows of an app deleted before the batch and writes the rest of it', async () => {
+    const { t, app: gone } = await newTenantApp();
+    const kept = await newApp();
+    const d = '00000000-0000-4000-8000-0000000000c1';
+    expect((await call(h, 'delete', `/app/${gone.app_id}`, { key: t.key })).body).toEqual({ status: 'ok' });
+    await writeTelemetry(h.em(), {
+      devices: [device(gone.id, d, '2026-01-01T10:00:00Z'), device(kept.id, d, '2026-01-01T10:00:00Z')],
+      events: [event(gone.id, d), event(kept.id, d)],
+      updateChecks: [
+        { app: gone.id, day: '2026-01-01', checks: 1, offered: 1 },
+        { app: kept.id, day: '2026-01-01', checks: 1, offered: 1 },
+      ],
+    });
+    expect(await telemetryRows([gone.id])).toEqual({ devices: 0, events: 0, days: 0 });
+    expect(await telemetryRows([kept.id])).toEqual({ devices: 1, events: 1, days: 1 });
+  });
+
+  it('deleting an app or its org deletes its devices and events (the apps_delete_telemetry trigger)', async () => {
+    const { t, app } = await newTenantApp();
+    const other = await createAppVia(h, t.key, { name: 'Other', app_id: uniqueAppId(), owner_org: t.orgId });
+    const d = '00000000-0000-4000-8000-0000000000c2';
+    await writeTelemetry(h.em(), {
+      devices: [device(app.id, d, '2026-01-01T10:00:00Z'), device(other.id, d, '2026-01-01T10:00:00Z')],
+      events: [event(app.id, d), event(other.id, d, 'download_fail')],
+      updateChecks: [],
+    });
+    expect(await telemetryRows([app.id, other.id])).toEqual({ devices: 2, events: 2, days: 2 });
+    expect((await call(h, 'delete', `/app/${app.app_id}`, { key: t.key })).body).toEqual({ status: 'ok' });
+    expect(await telemetryRows([app.id])).toEqual({ devices: 0, events: 0, days: 0 });
+    expect(await telemetryRows([other.id])).toEqual({ devices: 1, events: 1, days: 1 });
+    expect((await call(h, 'delete', `/organization?orgId=${t.orgId}`, { key: t.key })).body).toEqual({
+      status: 'ok',
+    });
+    expect(await telemetryRows([other.id])).toEqual({ devices: 0, events: 0, days: 0 });
+  });
+
+  // Needs a second database session, which the embedded database does not have (one connection).
+  it.skipIf(inject('embedded'))(
+    'a batch waits for an app deletion in progress, then skips that app: no row outlives its app',
+    async () => {
+      const gone = await newApp();
+      const kept = await newApp();
+      const d = '00000000-0000-4000-8000-0000000000c3';
+      const deleting = new pg.Client({ connectionString: inject('databaseUrl') });
+      await deleting.connect();
+      try {
+        await deleting.query('begin');
+        await deleting.query('delete from apps where id = $1', [gone.id]);
+        let written = false;
+        const writing = writeTelemetry(h.em(), {
+          devices: [device(gone.id, d, '2026-01-01T10:00:00Z'), device(kept.id, d, '2026-01-01T10:00:00Z')],
+          events: [event(gone.id, d), event(kept.id, d)],
+          updateChecks: [{ app: gone.id, day: '2026-01-01', checks: 1, offered: 0 }],
+        }).then(() => {
+          written = true;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(written).toBe(false);
+        await deleting.query('commit');
+        await writing;
+      } finally {
+        await deleting.end();
+      }
+      expect(await telemetryRows([gone.id])).toEqual({ devices: 0, events: 0, days: 0 });
+      expect(await telemetryRows([kept.id])).toEqual({ devices: 1, events: 1, days: 1 });
+    },
+  );
 });
