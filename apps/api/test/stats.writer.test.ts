@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { runSql } from '../src/db/sql.js';
+import { lockApp } from '../src/modules/bundle/bundle.repository.js';
 import { type DeviceSeen, writeTelemetry } from '../src/modules/stats/stats.writer.js';
 import { call, createAppVia } from './support/client.js';
 import { createTenant } from './support/factories.js';
@@ -230,4 +231,15 @@ describe('writeTelemetry', () => {
       expect(await telemetryRows([kept.id])).toEqual({ devices: 1, events: 1, days: 1 });
     },
   );
+
+  it.skipIf(inject('embedded'))('does not wait for a bundle change holding the app (lockApp)', async () => {
+    const app = await newApp();
+    const d = '00000000-0000-4000-8000-0000000000c4';
+    await h.em().transactional(async (tx) => {
+      expect(await lockApp(tx, app.id)).toBe(true);
+      // Another connection, while the bundle change holds the app's row.
+      await writeTelemetry(h.em(), { devices: [device(app.id, d, '2026-01-01T10:00:00Z')], events: [], updateChecks: [] });
+    });
+    expect(await telemetryRows([app.id])).toEqual({ devices: 1, events: 0, days: 1 });
+  }, 10_000);
 });

@@ -21,10 +21,12 @@ export function findLiveBundlePage(
 
 /**
  * Holds the app's row until the transaction ends, so that bundle changes of one app (and the
- * `last_version` they move) happen one after the other.
+ * `last_version` they move) happen one after the other. `for no key update`, the lock an update of
+ * the row takes: it does not make the device telemetry writer wait, which only locks the app
+ * `for key share` (stats.writer.ts); deleting the app still waits.
  */
 export async function lockApp(em: EntityManager, app: string): Promise<boolean> {
-  const rows = await runSql<{ id: string }>(em, 'select id from apps where id = $1 for update', [app]);
+  const rows = await runSql<{ id: string }>(em, 'select id from apps where id = $1 for no key update', [app]);
   return rows.length > 0;
 }
 
