@@ -3,10 +3,11 @@ import { Migration } from '@mikro-orm/migrations';
 /**
  * Devices and device events lose their foreign key to `apps`: it looked up and locked the app for
  * every row the telemetry writer inserts. The writer now locks each app of a batch once
- * (`for key share`, the lock the foreign key took), and this trigger deletes an app's devices and
- * events when the app goes, as `on delete cascade` did (an org's deletion cascades to its apps, so
- * it fires then too). A batch and an app's deletion wait for each other on that lock, so neither
- * order leaves a device or an event without its app.
+ * (`for key share`, the lock the foreign key took, skipping an app being deleted), and this trigger
+ * deletes an app's devices and events when the app goes, as `on delete cascade` did (an org's
+ * deletion cascades to its apps, so it fires then too). A deletion waits for a batch holding its app,
+ * and a batch leaves out an app being deleted, so neither order leaves a device or an event without
+ * its app.
  */
 export class Migration20261203171116_telemetry_app_trigger extends Migration {
   override async up(): Promise<void> {

@@ -19,10 +19,13 @@ import { runSql } from '../../db/sql.js';
  * - rows are written sorted by their key, so two batches lock rows in the same order;
  * - a whole batch is one statement, so it is written entirely or not at all, in one round trip and
  *   without a transaction around it;
- * - the statement first locks each app of the batch (`for key share`, the lock a foreign key takes):
- *   rows of an app deleted before are skipped, and an app deleted meanwhile waits for the batch,
- *   then its trigger deletes the batch's rows with the app's (devices and events have no foreign key
- *   to their app; see device.entity.ts).
+ * - the statement first locks each app of the batch (`for key share`, the lock a foreign key takes),
+ *   skipping the apps a deletion holds (`skip locked`): rows of an app deleted before or being
+ *   deleted are skipped, and an app deleted after waits for the batch, then its trigger deletes the
+ *   batch's rows with the app's (devices and events have no foreign key to their app; see
+ *   device.entity.ts). A batch never waits for a deletion, so the two cannot deadlock (a batch
+ *   holding one app of an org while the org's deletion holds another); if that deletion is rolled
+ *   back, the batch's rows of its apps are lost.
  * Days are UTC. What feeds `/statistics`: `devices` (distinct devices seen that day),
  * `update_checks` (one per `/updates` answer), `updates_offered` (`/updates` answers carrying a
  * bundle URL), `installs` (`set` events), `failures` (events whose action ends in `_fail`).
@@ -151,7 +154,7 @@ const EVENT_COLUMNS = `app uuid, "deviceId" varchar, action varchar, "versionNam
  */
 const WRITE_BATCH = `
   with locked as materialized (
-    select id from apps where id = any($1::uuid[]) order by id for key share
+    select id from apps where id = any($1::uuid[]) order by id for key share skip locked
   ), upserted as (
     insert into devices as d (app, device_id, custom_id, platform, version_name, version_build, version_code,
       os_version, plugin_version, is_prod, is_emulator, install_source, default_channel, key_id, created_at, updated_at)
