@@ -96,11 +96,21 @@ describe.each(backends)('on $name, a freshly migrated database', (backend) => {
   });
 });
 
+/** A new, unmigrated database of this run's kind, with an ORM on it, for the migrations' own tests. */
+async function withFreshDatabase(work: (orm: Orm) => Promise<void>): Promise<void> {
+  const database = await (inject('embedded') ? embedded : postgres).create();
+  const orm = await openOrm({ clientUrl: database.url, poolMax: 1 });
+  try {
+    await work(orm);
+  } finally {
+    await orm.close();
+    await database.drop();
+  }
+}
+
 describe('the device_day_counts migration', () => {
-  it('keeps each day’s distinct devices as the day’s count, and its down step brings device_days back', async () => {
-    const database = await (inject('embedded') ? embedded : postgres).create();
-    const orm = await openOrm({ clientUrl: database.url, poolMax: 1 });
-    try {
+  it('keeps each day’s distinct devices as the day’s count, and its down step brings device_days back', () =>
+    withFreshDatabase(async (orm) => {
       const migrator = orm.getMigrator();
       await migrator.up({ to: 'Migration20261203000000_live_updates' });
       const sql = (text: string, values: unknown[] = []) => orm.em.getConnection().execute(text, values);
@@ -125,18 +135,12 @@ describe('the device_day_counts migration', () => {
       ]);
       await migrator.down();
       expect(await sql(`select count(*)::int as n from device_days`)).toEqual([{ n: 0 }]);
-    } finally {
-      await orm.close();
-      await database.drop();
-    }
-  });
+    }));
 });
 
 describe('the telemetry_app_trigger migration', () => {
-  it('swaps the foreign keys of devices and device_events for the delete trigger, and its down step swaps them back', async () => {
-    const database = await (inject('embedded') ? embedded : postgres).create();
-    const orm = await openOrm({ clientUrl: database.url, poolMax: 1 });
-    try {
+  it('swaps the foreign keys of devices and device_events for the delete trigger, and its down step swaps them back', () =>
+    withFreshDatabase(async (orm) => {
       const migrator = orm.getMigrator();
       const sql = (text: string) => orm.em.getConnection().execute(text);
       const state = () =>
@@ -149,9 +153,5 @@ describe('the telemetry_app_trigger migration', () => {
       expect(await state()).toEqual([
         { foreign_keys: ['device_events_app_foreign', 'devices_app_foreign'], triggers: null },
       ]);
-    } finally {
-      await orm.close();
-      await database.drop();
-    }
-  });
+    }));
 });
