@@ -121,6 +121,112 @@ describe('writeTelemetry', () => {
     ]);
   });
 
+  it('stores every field of a device and an event in its own column, nulls as nulls', async () => {
+    const app = await newApp();
+    const a = '00000000-0000-4000-8000-0000000000c1';
+    const b = '00000000-0000-4000-8000-0000000000c2';
+    const full: DeviceSeen = {
+      app: app.id,
+      deviceId: a,
+      customId: 'user-7 "quoted" \\ é',
+      platform: 'ios',
+      versionName: '2.0.0',
+      versionBuild: '1.9.0',
+      versionCode: '190',
+      osVersion: '17.1',
+      pluginVersion: '8.51.23',
+      isProd: false,
+      isEmulator: true,
+      installSource: 'com.apple.testflight',
+      defaultChannel: 'beta',
+      keyId: 'abcdefghij0123456789',
+      seenAt: new Date('2026-01-05T10:20:30.456Z'),
+    };
+    await writeTelemetry(h.em(), {
+      devices: [full, device(app.id, b, '2026-01-05T11:00:00Z')],
+      events: [
+        {
+          app: app.id,
+          deviceId: a,
+          action: 'update_fail',
+          versionName: '2.0.1',
+          oldVersionName: '2.0.0',
+          metadata: { reason: 'unzip', 'é': '"x"' },
+          receivedAt: new Date('2026-01-05T10:20:31.789Z'),
+        },
+        event(app.id, b),
+      ],
+      updateChecks: [],
+    });
+    const columns = `custom_id, platform, version_name, version_build, version_code, os_version, plugin_version, is_prod,
+      is_emulator, install_source, default_channel, key_id, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS') as created_at,
+      to_char(updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS') as updated_at`;
+    expect(
+      await runSql(h.em(), `select device_id, ${columns} from devices where app = $1 order by device_id`, [app.id]),
+    ).toEqual([
+      {
+        device_id: a,
+        custom_id: 'user-7 "quoted" \\ é',
+        platform: 'ios',
+        version_name: '2.0.0',
+        version_build: '1.9.0',
+        version_code: '190',
+        os_version: '17.1',
+        plugin_version: '8.51.23',
+        is_prod: false,
+        is_emulator: true,
+        install_source: 'com.apple.testflight',
+        default_channel: 'beta',
+        key_id: 'abcdefghij0123456789',
+        created_at: '2026-01-05T10:20:30.456',
+        updated_at: '2026-01-05T10:20:30.456',
+      },
+      {
+        device_id: b,
+        custom_id: '',
+        platform: 'android',
+        version_name: '1.0.0',
+        version_build: '1.0.0',
+        version_code: '1',
+        os_version: '13',
+        plugin_version: '7.0.0',
+        is_prod: true,
+        is_emulator: false,
+        install_source: null,
+        default_channel: null,
+        key_id: null,
+        created_at: '2026-01-05T11:00:00.000',
+        updated_at: '2026-01-05T11:00:00.000',
+      },
+    ]);
+    expect(
+      await runSql(
+        h.em(),
+        `select device_id, action, version_name, old_version_name, metadata,
+           to_char(received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS') as received_at
+         from device_events where app = $1 order by device_id`,
+        [app.id],
+      ),
+    ).toEqual([
+      {
+        device_id: a,
+        action: 'update_fail',
+        version_name: '2.0.1',
+        old_version_name: '2.0.0',
+        metadata: { reason: 'unzip', 'é': '"x"' },
+        received_at: '2026-01-05T10:20:31.789',
+      },
+      {
+        device_id: b,
+        action: 'set',
+        version_name: '1.0.1',
+        old_version_name: null,
+        metadata: null,
+        received_at: '2026-01-01T10:00:00.000',
+      },
+    ]);
+  });
+
   it('counts a device once a day across batches, and again on each later day it is seen', async () => {
     const app = await newApp();
     const a = '00000000-0000-4000-8000-0000000000a1';

@@ -132,17 +132,54 @@ function dailyCounts(batch: TelemetryBatch): DailyCounts[] {
 const column = <T, V>(rows: T[], pick: (row: T) => V) => rows.map(pick);
 
 /**
- * Devices and events travel as one JSON parameter each: `JSON.stringify` is native, where 15 array
- * parameters, sorted and deduped in node, cost 17.5 against 6.2 µs of node CPU per device written
- * (3,000 devices a batch). PostgreSQL dedupes, sorts and counts the days. The device routes refuse U+0000
- * and lone surrogates, which a JSON parameter could not carry.
+ * Devices and events travel as one JSON parameter each, every row an array of its values in the
+ * order below: `JSON.stringify` is native (15 array parameters, sorted and deduped in node, cost
+ * 17.5 against 6.2 µs of node CPU per device written, 3,000 devices a batch), and an array leaves out
+ * the keys. PostgreSQL reads it as `jsonb`, parsed once, then takes each value by its position.
+ * Against objects read by `json_to_recordset` (which looks every column up by name in every row) that
+ * cut the CPU per device and event written (3,000 of each a batch, local PostgreSQL) from 25-27 to
+ * 19-20 µs in PostgreSQL and from 12-13 to 7-9 µs in node. PostgreSQL dedupes, sorts and counts
+ * the days. The device routes refuse U+0000 and lone surrogates, which a JSON parameter could not
+ * carry.
  */
-const DEVICE_COLUMNS = `app uuid, "deviceId" varchar, "customId" varchar, platform varchar, "versionName" varchar,
-  "versionBuild" varchar, "versionCode" varchar, "osVersion" varchar, "pluginVersion" varchar, "isProd" boolean,
-  "isEmulator" boolean, "installSource" varchar, "defaultChannel" varchar, "keyId" varchar, "seenAt" timestamptz`;
+const deviceRow = (d: DeviceSeen) => [
+  d.app,
+  d.deviceId,
+  d.customId,
+  d.platform,
+  d.versionName,
+  d.versionBuild,
+  d.versionCode,
+  d.osVersion,
+  d.pluginVersion,
+  d.isProd,
+  d.isEmulator,
+  d.installSource,
+  d.defaultChannel,
+  d.keyId,
+  d.seenAt,
+];
 
-const EVENT_COLUMNS = `app uuid, "deviceId" varchar, action varchar, "versionName" varchar, "oldVersionName" varchar,
-  metadata jsonb, "receivedAt" timestamptz`;
+const DEVICES = `(select (v->>0)::uuid as app, v->>1 as device_id, v->>2 as custom_id, v->>3 as platform,
+    v->>4 as version_name, v->>5 as version_build, v->>6 as version_code, v->>7 as os_version,
+    v->>8 as plugin_version, (v->9)::boolean as is_prod, (v->10)::boolean as is_emulator,
+    v->>11 as install_source, v->>12 as default_channel, v->>13 as key_id, (v->>14)::timestamptz as seen_at
+  from jsonb_array_elements($2::jsonb) as v)`;
+
+const eventRow = (e: DeviceEventRecord) => [
+  e.app,
+  e.deviceId,
+  e.action,
+  e.versionName,
+  e.oldVersionName,
+  e.metadata,
+  e.receivedAt,
+];
+
+/** `metadata` is JSON null when the event has none: stored as SQL null. */
+const EVENTS = `(select (v->>0)::uuid as app, v->>1 as device_id, v->>2 as action, v->>3 as version_name,
+    v->>4 as old_version_name, nullif(v->5, 'null') as metadata, (v->>6)::timestamptz as received_at
+  from jsonb_array_elements($3::jsonb) as v)`;
 
 /**
  * One batch, one statement: $1 the batch's apps, $2 its devices and $3 its events (JSON), $4–$9 what
@@ -158,12 +195,12 @@ const WRITE_BATCH = `
   ), upserted as (
     insert into devices as d (app, device_id, custom_id, platform, version_name, version_build, version_code,
       os_version, plugin_version, is_prod, is_emulator, install_source, default_channel, key_id, created_at, updated_at)
-    select distinct on (s.app, s."deviceId") s.app, s."deviceId", s."customId", s.platform, s."versionName",
-      s."versionBuild", s."versionCode", s."osVersion", s."pluginVersion", s."isProd", s."isEmulator",
-      s."installSource", s."defaultChannel", s."keyId", s."seenAt", s."seenAt"
-    from json_to_recordset($2::json) as s(${DEVICE_COLUMNS})
+    select distinct on (s.app, s.device_id) s.app, s.device_id, s.custom_id, s.platform, s.version_name,
+      s.version_build, s.version_code, s.os_version, s.plugin_version, s.is_prod, s.is_emulator,
+      s.install_source, s.default_channel, s.key_id, s.seen_at, s.seen_at
+    from ${DEVICES} as s
     where s.app in (select id from locked)
-    order by s.app, s."deviceId", s."seenAt" desc
+    order by s.app, s.device_id, s.seen_at desc
     on conflict (app, device_id) do update set
       custom_id = excluded.custom_id, platform = excluded.platform, version_name = excluded.version_name,
       version_build = excluded.version_build, version_code = excluded.version_code,
@@ -179,8 +216,8 @@ const WRITE_BATCH = `
     group by app, day
   ), events as (
     insert into device_events (app, device_id, action, version_name, old_version_name, metadata, received_at)
-    select u.app, u."deviceId", u.action, u."versionName", u."oldVersionName", u.metadata, u."receivedAt"
-    from json_to_recordset($3::json) as u(${EVENT_COLUMNS})
+    select u.app, u.device_id, u.action, u.version_name, u.old_version_name, u.metadata, u.received_at
+    from ${EVENTS} as u
     where u.app in (select id from locked)
   ), counted as (
     select app, day, sum(devices)::int as devices, sum(update_checks)::int as update_checks,
@@ -214,8 +251,8 @@ export async function writeTelemetry(em: EntityManager, batch: TelemetryBatch): 
   const counts = dailyCounts(batch);
   await runSql(em, WRITE_BATCH, [
     [...apps],
-    JSON.stringify(devices),
-    JSON.stringify(events),
+    JSON.stringify(devices.map(deviceRow)),
+    JSON.stringify(events.map(eventRow)),
     column(counts, (c) => c.app),
     column(counts, (c) => c.day),
     column(counts, (c) => c.updateChecks),
